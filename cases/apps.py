@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("Cases")
+
+    def ready(self):
+        # Registers the system check and the guards cases owns.
+        from . import workflow  # noqa: F401

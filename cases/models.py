@@ -1,0 +1,548 @@
+"""Cases, the people in them, their documents and interviews, the timeline, and reference data.
+
+A case's `status` is written only by `cases.workflow`; everything else goes through
+`cases.services`. Every row here is tracked by a database trigger (django-pghistory), so bulk
+updates and raw SQL reach the audit trail too.
+"""
+
+import datetime
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Func, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CaseStatus,
+    DocumentType,
+    EventKind,
+    InterviewDecision,
+    InterviewKind,
+    InterviewOutcome,
+    LocationKind,
+    Relationship,
+    Sex,
+    SpecialNeed,
+    Urgency,
+)
+
+
+def audited(model_name: str):
+    """Audit every insert, update and delete of a model into `<model_name>` rows, by trigger.
+
+    History rows reach their object as `obj.history` (`events` is the case timeline).
+    """
+    return pghistory.track(
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        model_name=model_name,
+        obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+    )
+
+
+class NextCaseNumber(Func):
+    """The database draws internal case numbers from a sequence: no collisions, even in bulk."""
+
+    template = "('RW-' || lpad(nextval('cases_case_number_seq')::text, 7, '0'))"
+    output_field = models.CharField()
+
+    def __init__(self):
+        super().__init__()
+
+
+class NameKey(Func):
+    """A name folded for search: lower case, accents removed (see migration 0001)."""
+
+    function = "resettle_name_key"
+    output_field = models.CharField()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data (editable in the admin)
+
+
+class Country(models.Model):
+    iso_code = models.CharField(_("ISO code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    is_destination = models.BooleanField(_("receives resettled refugees"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+
+class Programme(models.Model):
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("country")
+    )
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["country__name", "code"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+
+    def __str__(self):
+        return f"{self.code} ({self.country})"
+
+
+class Location(models.Model):
+    """A camp, transit centre or urban caseload where households live."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=LocationKind.choices)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+    is_open = models.BooleanField(_("open"), default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_locations",
+        verbose_name=_("residents moved to"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("camp or location")
+        verbose_name_plural = _("camps and locations")
+
+    def __str__(self):
+        return self.name
+
+
+class MovementType(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("movement type")
+        verbose_name_plural = _("movement types")
+
+    def __str__(self):
+        return self.name
+
+
+class SubmissionCategory(models.Model):
+    """UNHCR resettlement submission category (Resettlement Handbook)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("UNHCR submission category")
+        verbose_name_plural = _("UNHCR submission categories")
+
+    def __str__(self):
+        return f"{self.code} – {self.name}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases and people
+
+
+@audited("CaseHistory")
+class Case(models.Model):
+    """One household processed together (UNHCR's case / registration group)."""
+
+    unhcr_case_number = models.CharField(_("UNHCR case number"), max_length=30, unique=True)
+    case_number = models.CharField(
+        _("internal case number"), max_length=20, unique=True, db_default=NextCaseNumber()
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="cases", verbose_name=_("camp or location")
+    )
+    destination_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="destination_cases",
+        verbose_name=_("destination country"),
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="cases", verbose_name=_("programme")
+    )
+    movement_type = models.ForeignKey(
+        MovementType,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("movement type"),
+    )
+    submission_category = models.ForeignKey(
+        SubmissionCategory,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("UNHCR submission category"),
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned caseworker"),
+    )
+    referral_date = models.DateField(_("date of UNHCR referral"))
+    # Written only by cases.workflow.
+    status = models.CharField(
+        _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED
+    )
+    # The state a held or withdrawn case returns to when it resumes.
+    resume_status = models.CharField(
+        _("returns to"), max_length=20, choices=CaseStatus.choices, blank=True
+    )
+    status_changed_at = models.DateTimeField(_("in this status since"), default=timezone.now)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-referral_date", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            # The common list: one camp, one status, newest referrals first.
+            models.Index(
+                fields=["location", "status", "-referral_date", "-id"], name="case_loc_status_idx"
+            ),
+            models.Index(fields=["status", "-referral_date", "-id"], name="case_status_idx"),
+            models.Index(fields=["caseworker", "status"], name="case_caseworker_idx"),
+            models.Index(fields=["destination_country", "status"], name="case_destination_idx"),
+            # Prefix search on the numbers people type.
+            models.Index(
+                fields=["unhcr_case_number"],
+                name="case_unhcr_prefix_idx",
+                opclasses=["text_pattern_ops"],
+            ),
+            models.Index(
+                fields=["case_number"],
+                name="case_number_prefix_idx",
+                opclasses=["text_pattern_ops"],
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CaseStatus.values), name="case_status_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[CaseStatus.ON_HOLD, CaseStatus.WITHDRAWN])
+                | ~Q(resume_status=""),
+                name="case_held_knows_where_to_resume",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_number} / {self.unhcr_case_number}"
+
+    def get_absolute_url(self):
+        return reverse("cases:detail", kwargs={"pk": self.pk})
+
+    @property
+    def principal(self):
+        """The principal applicant, from prefetched members when they are there."""
+        for member in self.members.all():
+            if member.relationship == Relationship.PRINCIPAL_APPLICANT:
+                return member
+        return None
+
+
+@audited("IndividualHistory")
+class Individual(models.Model):
+    """A member of a case. Exactly one member of each case is its principal applicant."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="members", verbose_name=_("case")
+    )
+    given_name = models.CharField(_("given name"), max_length=100)
+    family_name = models.CharField(_("family name"), max_length=100)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
+    nationality = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="nationals", verbose_name=_("nationality")
+    )
+    relationship = models.CharField(
+        _("relationship to principal applicant"), max_length=12, choices=Relationship.choices
+    )
+    unhcr_individual_number = models.CharField(
+        _("UNHCR individual number"), max_length=30, unique=True, null=True, blank=True
+    )
+    languages = ArrayField(
+        models.CharField(max_length=40), verbose_name=_("languages"), default=list, blank=True
+    )
+    special_needs = ArrayField(
+        models.CharField(max_length=30, choices=SpecialNeed.choices),
+        verbose_name=_("special needs"),
+        default=list,
+        blank=True,
+    )
+    # Folded copies of the names for accent- and case-insensitive prefix search.
+    given_name_key = models.GeneratedField(
+        expression=NameKey(F("given_name")),
+        output_field=models.CharField(max_length=100),
+        db_persist=True,
+    )
+    family_name_key = models.GeneratedField(
+        expression=NameKey(F("family_name")),
+        output_field=models.CharField(max_length=100),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["case_id", "date_of_birth", "id"]
+        verbose_name = _("individual")
+        verbose_name_plural = _("individuals")
+        indexes = [
+            models.Index(
+                fields=["family_name_key"],
+                name="ind_family_key_idx",
+                opclasses=["text_pattern_ops"],
+            ),
+            models.Index(
+                fields=["given_name_key"], name="ind_given_key_idx", opclasses=["text_pattern_ops"]
+            ),
+            models.Index(
+                fields=["unhcr_individual_number"],
+                name="ind_unhcr_prefix_idx",
+                opclasses=["text_pattern_ops"],
+            ),
+            models.Index(Lower("family_name"), "date_of_birth", name="ind_duplicate_check_idx"),
+        ]
+        constraints = [
+            # At most one principal applicant per case; the deferred trigger below makes it
+            # exactly one by the time a transaction commits.
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(relationship=Relationship.PRINCIPAL_APPLICANT),
+                name="one_principal_applicant_per_case",
+                violation_error_message=_("This case already has a principal applicant."),
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="case_has_one_principal",
+                when=pgtrigger.After,
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                timing=pgtrigger.Deferred,
+                func=pgtrigger.Func(
+                    """
+                    DECLARE
+                        checked_case bigint;
+                        principals int;
+                    BEGIN
+                        IF TG_OP = 'DELETE' THEN
+                            checked_case := OLD.case_id;
+                        ELSE
+                            checked_case := NEW.case_id;
+                        END IF;
+                        -- A case deleted in the same transaction has nothing left to check.
+                        IF EXISTS (SELECT 1 FROM cases_case WHERE id = checked_case) THEN
+                            SELECT count(*) INTO principals FROM cases_individual
+                             WHERE case_id = checked_case AND relationship = 'PA';
+                            IF principals <> 1 THEN
+                                RAISE EXCEPTION
+                                  'case % must have exactly one principal applicant (has %)',
+                                  checked_case, principals
+                                  USING ERRCODE = 'integrity_constraint_violation';
+                            END IF;
+                        END IF;
+                        RETURN NULL;
+                    END;
+                    """
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.given_name} {self.family_name}"
+
+    def clean(self):
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            raise ValidationError({"date_of_birth": _("A date of birth cannot be in the future.")})
+        if self.date_of_birth and self.date_of_birth < datetime.date(1900, 1, 1):
+            raise ValidationError(
+                {"date_of_birth": _("This date of birth is too far in the past.")}
+            )
+
+    @property
+    def full_name(self):
+        return f"{self.given_name} {self.family_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+@audited("TravelDocumentHistory")
+class TravelDocument(models.Model):
+    individual = models.ForeignKey(
+        Individual, on_delete=models.CASCADE, related_name="documents", verbose_name=_("person")
+    )
+    document_type = models.CharField(_("type"), max_length=30, choices=DocumentType.choices)
+    number = models.CharField(_("number"), max_length=50)
+    issuing_country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["individual_id", "document_type", "id"]
+        verbose_name = _("travel document")
+        verbose_name_plural = _("travel documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document_type", "issuing_country", "number"], name="unique_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(issued_on__isnull=True)
+                | Q(expires_on__gt=F("issued_on")),
+                name="document_expires_after_issue",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_document_type_display()} {self.number}"
+
+
+@audited("InterviewHistory")
+class Interview(models.Model):
+    """Pre-screening, adjudication or selection-mission interview of a case."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="interviews", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=InterviewKind.choices)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    venue = models.CharField(_("venue"), max_length=150, blank=True)
+    interviewer = models.CharField(_("interviewer"), max_length=150, blank=True)
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=12,
+        choices=InterviewOutcome.choices,
+        default=InterviewOutcome.SCHEDULED,
+    )
+    decision = models.CharField(
+        _("decision"), max_length=20, choices=InterviewDecision.choices, blank=True
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        indexes = [models.Index(fields=["scheduled_for"], name="interview_scheduled_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision="") | Q(decided_on__isnull=False),
+                name="interview_decision_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.scheduled_for:%Y-%m-%d}"
+
+
+class CaseEvent(models.Model):
+    """One entry on a case's timeline: who did what, when, and why.
+
+    The audit trail (pghistory) keeps every row version; the timeline says it in the users' words.
+    """
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices, blank=True)
+    transition = models.CharField(_("step"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    # Non-medical facts about the change (changed field names, interview id, ...).
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [models.Index(fields=["case", "-at", "-id"], name="event_case_time_idx")]
+        triggers = [
+            # The timeline is a record: it is appended to, never rewritten.
+            pgtrigger.Protect(name="timeline_append_only", operation=pgtrigger.Update),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PartnerProfile(models.Model):
+    """What a partner system's account stands for, and what it may see.
+
+    A receiving country's mission is tied to its country and sees only cases going there;
+    UNHCR and the resettlement support centre are tied to none.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="partner_profile",
+        verbose_name=_("account"),
+    )
+    organisation = models.CharField(_("organisation"), max_length=150)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("limited to destination country"),
+    )
+
+    class Meta:
+        verbose_name = _("partner system")
+        verbose_name_plural = _("partner systems")
+
+    def __str__(self):
+        return self.organisation

@@ -1,0 +1,129 @@
+"""Reads of cases, scoped to what the user may see. Views and API classes start from here."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from .models import Case, CaseEvent, Individual
+from .roles import Role, has_role, is_staff_member
+
+
+def name_key(text: str) -> str:
+    """Fold a typed name the way the database folds stored ones (lower case, no accents)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower().strip()
+
+
+def case_visible_to(user) -> QuerySet[Case]:
+    """Every case `user` may see.
+
+    Mission staff see every case of the mission. A partner system sees the cases of the
+    destination country it is tied to (see the API's partner scoping), or none.
+    """
+    if user is None or not user.is_authenticated:
+        return Case.objects.none()
+    if user.is_superuser or is_staff_member(user):
+        return Case.objects.all()
+    if has_role(user, Role.PARTNER_SYSTEM):
+        country_id = partner_country_id(user)
+        if country_id is None:
+            # A partner not tied to a destination (e.g. UNHCR's system) sees all cases.
+            return Case.objects.all()
+        return Case.objects.filter(destination_country_id=country_id)
+    return Case.objects.none()
+
+
+def partner_country_id(user) -> int | None:
+    """The destination country a partner system is limited to, if any (set in the admin)."""
+    profile = getattr(user, "partner_profile", None)
+    return getattr(profile, "country_id", None) if profile is not None else None
+
+
+def case_list(*, user, search: str = "") -> QuerySet[Case]:
+    """Cases for a list: the visible ones, with what a row shows loaded in a fixed number of
+    queries (one for the page, one for all their members)."""
+    qs = (
+        case_visible_to(user)
+        .select_related(
+            "location", "destination_country", "programme", "caseworker", "movement_type"
+        )
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Individual.objects.select_related("nationality").order_by(
+                    "case_id", "date_of_birth", "id"
+                ),
+            )
+        )
+    )
+    if search:
+        qs = qs.filter(case_search_q(search))
+    return qs
+
+
+def case_search_q(term: str) -> Q:
+    """Match a typed term against person names (prefix of given or family name, accents and case
+    ignored), UNHCR case or individual numbers and internal case numbers (prefix)."""
+    term = term.strip()
+    if not term:
+        return Q()
+    key = name_key(term)
+    upper = term.upper()
+    people = Individual.objects.filter(
+        Q(family_name_key__startswith=key)
+        | Q(given_name_key__startswith=key)
+        | Q(unhcr_individual_number__startswith=upper)
+    ).values("case_id")
+    return (
+        Q(pk__in=people) | Q(unhcr_case_number__startswith=upper) | Q(case_number__startswith=upper)
+    )
+
+
+def case_status_counts(qs: QuerySet[Case]) -> dict[str, int]:
+    """How many cases of `qs` are in each status (one GROUP BY)."""
+    return dict(qs.order_by().values_list("status").annotate(n=Count("id")))
+
+
+def case_detail(*, user, pk: int) -> Case:
+    """One case the user may see, with its members and documents; Case.DoesNotExist otherwise."""
+    return (
+        case_visible_to(user)
+        .select_related(
+            "location",
+            "destination_country",
+            "programme",
+            "caseworker",
+            "movement_type",
+            "submission_category",
+        )
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Individual.objects.select_related("nationality").prefetch_related(
+                    "documents"
+                ),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    """The case's timeline, newest first."""
+    return case.events.select_related("actor").order_by("-at", "-id")
+
+
+def possible_duplicates(
+    *, given_name: str, family_name: str, date_of_birth, unhcr_individual_number: str = ""
+) -> QuerySet[Individual]:
+    """People already recorded with the same name and birth date, or the same UNHCR number."""
+    q = Q(
+        family_name_key=name_key(family_name),
+        given_name_key=name_key(given_name),
+        date_of_birth=date_of_birth,
+    )
+    if unhcr_individual_number:
+        q |= Q(unhcr_individual_number=unhcr_individual_number.strip())
+    return Individual.objects.filter(q).select_related("case")

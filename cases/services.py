@@ -1,0 +1,271 @@
+"""Writes to cases and their members. Each service validates, writes in one transaction, tells
+the timeline, and names the acting user for the audit trail. Status is not written here: see
+`cases.workflow.case_transition`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from .audit import acting_as
+from .choices import EventKind, Relationship
+from .errors import ApplicationError
+from .events import event_record
+from .models import Case, Individual, TravelDocument
+
+# Fields a caseworker may change on a case after intake (never status or the internal number).
+CASE_EDITABLE_FIELDS = (
+    "unhcr_case_number",
+    "location",
+    "destination_country",
+    "programme",
+    "movement_type",
+    "submission_category",
+    "urgency",
+    "caseworker",
+    "referral_date",
+    "notes",
+)
+INDIVIDUAL_EDITABLE_FIELDS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "nationality",
+    "relationship",
+    "unhcr_individual_number",
+    "languages",
+    "special_needs",
+)
+
+
+def _validation_error_to_application(error: ValidationError) -> ApplicationError:
+    if hasattr(error, "error_dict"):
+        field, messages = next(iter(error.message_dict.items()))
+        field = None if field == "__all__" else field
+        return ApplicationError(
+            messages[0], field=field, extra={"errors": error.message_dict}, code="invalid"
+        )
+    return ApplicationError(error.messages[0], code="invalid")
+
+
+def _full_clean(obj, *, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=True)
+    except ValidationError as error:
+        raise _validation_error_to_application(error) from error
+
+
+def _check_programme(case: Case) -> None:
+    if case.programme_id and case.destination_country_id:
+        if case.programme.country_id != case.destination_country_id:
+            raise ApplicationError(
+                _("The programme %(programme)s does not belong to %(country)s.")
+                % {"programme": case.programme, "country": case.destination_country},
+                field="programme",
+            )
+
+
+def _check_one_principal(members: list[dict]) -> None:
+    principals = sum(
+        1 for m in members if m.get("relationship") == Relationship.PRINCIPAL_APPLICANT
+    )
+    if principals != 1:
+        raise ApplicationError(
+            _("A case needs exactly one principal applicant; %(count)d were given.")
+            % {"count": principals},
+            field="members",
+            code="principal_applicant",
+        )
+
+
+def case_create(*, actor, members: list[dict], **fields) -> Case:
+    """Take in a referral: the case and all its members, all or nothing.
+
+    Refuses (ApplicationError naming the field) a duplicate UNHCR case or individual number,
+    anything but exactly one principal applicant, a birth date in the future, a programme of
+    another country. The internal case number is drawn by the database.
+    """
+    unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    if not members:
+        raise ApplicationError(_("A case needs at least one member."), field="members")
+    _check_one_principal(members)
+    case = Case(**fields)
+    _full_clean(case, exclude=["case_number", "status", "resume_status"])
+    _check_programme(case)
+    try:
+        with transaction.atomic(), acting_as(actor):
+            case.save()
+            case.refresh_from_db(fields=["case_number"])
+            for index, member in enumerate(members):
+                person = Individual(case=case, **member)
+                try:
+                    person.full_clean(validate_constraints=True)
+                except ValidationError as error:
+                    failure = _validation_error_to_application(error)
+                    failure.field = f"members[{index}].{failure.field or 'non_field'}"
+                    raise failure from error
+                person.save()
+            event_record(
+                case=case,
+                kind=EventKind.CREATED,
+                actor=actor,
+                to_status=case.status,
+                data={"members": len(members)},
+            )
+    except IntegrityError as error:
+        raise _integrity_to_application(error) from error
+    return case
+
+
+def _integrity_to_application(error: IntegrityError) -> ApplicationError:
+    text = str(error)
+    if "unhcr_case_number" in text:
+        return ApplicationError(
+            _("A case with this UNHCR case number already exists."),
+            field="unhcr_case_number",
+            code="duplicate",
+        )
+    if "unhcr_individual_number" in text:
+        return ApplicationError(
+            _("A person with this UNHCR individual number already exists."),
+            field="unhcr_individual_number",
+            code="duplicate",
+        )
+    if "principal" in text:
+        return ApplicationError(
+            _("A case needs exactly one principal applicant."),
+            field="relationship",
+            code="principal_applicant",
+        )
+    return ApplicationError(_("The change conflicts with existing records."), code="conflict")
+
+
+def _apply(obj, allowed: Iterable[str], changes: dict) -> list[str]:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise ApplicationError(
+            _("These fields cannot be changed: %(fields)s.")
+            % {"fields": ", ".join(sorted(unknown))},
+            field=sorted(unknown)[0],
+        )
+    changed = []
+    for name, value in changes.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed.append(name)
+    return changed
+
+
+def case_update(*, actor, case: Case, **changes) -> Case:
+    """Change household data of a case; the timeline lists the fields that changed."""
+    with transaction.atomic(), acting_as(actor):
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        changed = _apply(case, CASE_EDITABLE_FIELDS, changes)
+        if not changed:
+            return case
+        _full_clean(case, exclude=["case_number"])
+        _check_programme(case)
+        try:
+            with transaction.atomic():
+                case.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            raise _integrity_to_application(error) from error
+        event_record(case=case, kind=EventKind.UPDATED, actor=actor, data={"fields": changed})
+    return case
+
+
+def individual_add(*, actor, case: Case, **fields) -> Individual:
+    """Add a member to a case. A second principal applicant is refused."""
+    _apply(Individual(), INDIVIDUAL_EDITABLE_FIELDS, fields)
+    person = Individual(case=case, **fields)
+    _full_clean(person)
+    try:
+        with transaction.atomic(), acting_as(actor):
+            person.save()
+            event_record(
+                case=case,
+                kind=EventKind.MEMBER_ADDED,
+                actor=actor,
+                data={"individual": person.pk, "name": person.full_name},
+            )
+    except IntegrityError as error:
+        raise _integrity_to_application(error) from error
+    return person
+
+
+def individual_update(*, actor, individual: Individual, **changes) -> Individual:
+    """Change a member's data; making a second principal applicant is refused."""
+    with transaction.atomic(), acting_as(actor):
+        person = Individual.objects.select_for_update().get(pk=individual.pk)
+        changed = _apply(person, INDIVIDUAL_EDITABLE_FIELDS, changes)
+        if not changed:
+            return person
+        _full_clean(person)
+        try:
+            with transaction.atomic():
+                person.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            raise _integrity_to_application(error) from error
+        event_record(
+            case=person.case,
+            kind=EventKind.MEMBER_UPDATED,
+            actor=actor,
+            data={"individual": person.pk, "fields": changed},
+        )
+    return person
+
+
+def individual_remove(*, actor, individual: Individual, reason: str) -> None:
+    """Remove a member who left the household. The principal applicant cannot be removed."""
+    if individual.relationship == Relationship.PRINCIPAL_APPLICANT:
+        raise ApplicationError(
+            _("The principal applicant cannot be removed; name another principal first."),
+            field="relationship",
+        )
+    if not (reason or "").strip():
+        raise ApplicationError(_("Give a reason for removing this person."), field="reason")
+    with transaction.atomic(), acting_as(actor):
+        case = individual.case
+        name = individual.full_name
+        individual.delete()
+        event_record(
+            case=case,
+            kind=EventKind.MEMBER_REMOVED,
+            actor=actor,
+            reason=reason,
+            data={"name": name},
+        )
+
+
+def travel_document_add(*, actor, individual: Individual, **fields) -> TravelDocument:
+    """Record a travel document of a member."""
+    document = TravelDocument(individual=individual, **fields)
+    _full_clean(document)
+    try:
+        with transaction.atomic(), acting_as(actor):
+            document.save()
+            event_record(
+                case=individual.case,
+                kind=EventKind.DOCUMENT_ADDED,
+                actor=actor,
+                data={
+                    "individual": individual.pk,
+                    "document_type": document.document_type,
+                    "number": document.number,
+                },
+            )
+    except IntegrityError as error:
+        raise ApplicationError(
+            _("This document is already recorded."), field="number", code="duplicate"
+        ) from error
+    return document

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cases.urls")),
+    path("interviews/", include("cases.interviews.urls")),
+    path("clinic/", include("medical.urls")),
+    path("orientation/", include("orientation.urls")),
+    path("movements/", include("movements.urls")),
+    path("reports/", include("reports.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", include("config.api.urls")),
+    path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

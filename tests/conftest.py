@@ -1,0 +1,62 @@
+import pytest
+
+from cases.reference_data import load_reference_data
+from cases.roles import Role
+from tests.factories import user_with_role
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data (countries, camps, programmes, role groups) in the test database once."""
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture
+def caseworker(db):
+    return user_with_role(Role.CASEWORKER, username="caseworker")
+
+
+@pytest.fixture
+def clinician(db):
+    return user_with_role(Role.CLINICIAN, username="clinician")
+
+
+@pytest.fixture
+def facilitator(db):
+    return user_with_role(Role.ORIENTATION_FACILITATOR, username="facilitator")
+
+
+@pytest.fixture
+def movement_officer(db):
+    return user_with_role(Role.MOVEMENT_OFFICER, username="movement_officer")
+
+
+@pytest.fixture
+def manager(db):
+    return user_with_role(Role.MANAGER, username="manager")
+
+
+@pytest.fixture
+def partner(db):
+    return user_with_role(Role.PARTNER_SYSTEM, username="partner")
+
+
+@pytest.fixture
+def administrator(db):
+    return user_with_role(Role.ADMINISTRATOR, username="administrator")
+
+
+@pytest.fixture
+def all_roles(
+    caseworker, clinician, facilitator, movement_officer, manager, partner, administrator
+):
+    return {
+        Role.CASEWORKER: caseworker,
+        Role.CLINICIAN: clinician,
+        Role.ORIENTATION_FACILITATOR: facilitator,
+        Role.MOVEMENT_OFFICER: movement_officer,
+        Role.MANAGER: manager,
+        Role.PARTNER_SYSTEM: partner,
+        Role.ADMINISTRATOR: administrator,
+    }
