@@ -61,13 +61,16 @@ def _full_clean(obj, *, exclude: Iterable[str] = ()) -> None:
 
 
 def _check_programme(case: Case) -> None:
-    if case.programme_id and case.destination_country_id:
-        if case.programme.country_id != case.destination_country_id:
-            raise ApplicationError(
-                _("The programme %(programme)s does not belong to %(country)s.")
-                % {"programme": case.programme, "country": case.destination_country},
-                field="programme",
-            )
+    if (
+        case.programme_id
+        and case.destination_country_id
+        and case.programme.country_id != case.destination_country_id
+    ):
+        raise ApplicationError(
+            _("The programme %(programme)s does not belong to %(country)s.")
+            % {"programme": case.programme, "country": case.destination_country},
+            field="programme",
+        )
 
 
 def _check_one_principal(members: list[dict]) -> None:

@@ -166,7 +166,7 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
-    "DESCRIPTION": "Cases, people, interviews, health clearances and movements, for partner systems.",
+    "DESCRIPTION": "Cases, people, interviews, health clearances and movements.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
