@@ -93,12 +93,7 @@ def case_create(*, actor, members: list[dict], **fields) -> Case:
     anything but exactly one principal applicant, a birth date in the future, a programme of
     another country. The internal case number is drawn by the database.
     """
-    unknown = set(fields) - set(CASE_EDITABLE_FIELDS)
-    if unknown:
-        raise ApplicationError(
-            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
-            field=sorted(unknown)[0],
-        )
+    _refuse_unknown(CASE_EDITABLE_FIELDS, fields)
     if not members:
         raise ApplicationError(_("A case needs at least one member."), field="members")
     _check_one_principal(members)
@@ -110,6 +105,7 @@ def case_create(*, actor, members: list[dict], **fields) -> Case:
             case.save()
             case.refresh_from_db(fields=["case_number"])
             for index, member in enumerate(members):
+                _refuse_unknown(INDIVIDUAL_EDITABLE_FIELDS, member)
                 person = Individual(case=case, **member)
                 try:
                     person.full_clean(validate_constraints=True)
@@ -153,14 +149,17 @@ def _integrity_to_application(error: IntegrityError) -> ApplicationError:
     return ApplicationError(_("The change conflicts with existing records."), code="conflict")
 
 
-def _apply(obj, allowed: Iterable[str], changes: dict) -> list[str]:
-    unknown = set(changes) - set(allowed)
+def _refuse_unknown(allowed: Iterable[str], given: dict) -> None:
+    unknown = set(given) - set(allowed)
     if unknown:
         raise ApplicationError(
-            _("These fields cannot be changed: %(fields)s.")
-            % {"fields": ", ".join(sorted(unknown))},
+            _("These fields cannot be set: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             field=sorted(unknown)[0],
         )
+
+
+def _apply(obj, allowed: Iterable[str], changes: dict) -> list[str]:
+    _refuse_unknown(allowed, changes)
     changed = []
     for name, value in changes.items():
         if getattr(obj, name) != value:
@@ -189,7 +188,7 @@ def case_update(*, actor, case: Case, **changes) -> Case:
 
 def individual_add(*, actor, case: Case, **fields) -> Individual:
     """Add a member to a case. A second principal applicant is refused."""
-    _apply(Individual(), INDIVIDUAL_EDITABLE_FIELDS, fields)
+    _refuse_unknown(INDIVIDUAL_EDITABLE_FIELDS, fields)
     person = Individual(case=case, **fields)
     _full_clean(person)
     try:

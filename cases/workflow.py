@@ -381,7 +381,11 @@ def case_transition(
         source = locked.status
         target = _target_of(step, locked)
         locked.status = target
-        locked.resume_status = source if step.remembers_source else ""
+        if step.remembers_source:
+            # Withdrawn while on hold: reopening returns to the state before the hold.
+            locked.resume_status = locked.resume_status if source == S.ON_HOLD else source
+        else:
+            locked.resume_status = ""
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "resume_status", "status_changed_at", "updated_at"])
         event_status_changed(
