@@ -9,3 +9,6 @@ class CasesConfig(AppConfig):
     def ready(self):
         # Registers the system check and the guards cases owns.
         from . import workflow  # noqa: F401
+        from .interviews import panels as interview_panels
+
+        interview_panels.register()

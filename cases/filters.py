@@ -2,10 +2,12 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CaseStatus, Urgency
-from .models import Case, Country, Location, Programme
+from .models import Case as CaseModel
+from .models import Country, Location, Programme
 from .selectors import case_search_q
 
 SORTS = {
@@ -15,8 +17,15 @@ SORTS = {
     "-case_number": ("-case_number",),
     "status_changed_at": ("status_changed_at", "id"),
     "-status_changed_at": ("-status_changed_at", "-id"),
-    "urgency": ("urgency", "-referral_date", "-id"),
+    "urgency": ("urgency_rank", "-referral_date", "-id"),
 }
+
+# Most urgent first: emergency, urgent, normal (not alphabetical).
+URGENCY_RANK = Case(
+    When(urgency=Urgency.EMERGENCY, then=Value(0)),
+    When(urgency=Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -33,7 +42,7 @@ class CaseFilter(django_filters.FilterSet):
         queryset=Country.objects.filter(is_destination=True), label=_("Destination")
     )
     programme = django_filters.ModelChoiceFilter(
-        queryset=Programme.objects.all(), label=_("Programme")
+        queryset=Programme.objects.select_related("country"), label=_("Programme")
     )
     caseworker = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.filter(groups__name="caseworker"),
@@ -45,11 +54,13 @@ class CaseFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Case
+        model = CaseModel
         fields = ["q", "status", "location", "destination_country", "programme", "caseworker"]
 
     def filter_search(self, queryset, name, value):
         return queryset.filter(case_search_q(value))
 
     def filter_sort(self, queryset, name, value):
+        if value == "urgency":
+            queryset = queryset.alias(urgency_rank=URGENCY_RANK)
         return queryset.order_by(*SORTS[value])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from .models import Case, CaseEvent, Individual
 from .roles import Role, has_role, is_staff_member
@@ -79,6 +80,24 @@ def case_search_q(term: str) -> Q:
     return (
         Q(pk__in=people) | Q(unhcr_case_number__startswith=upper) | Q(case_number__startswith=upper)
     )
+
+
+def case_longest_waiting(*, user, statuses, per_status: int = 5) -> list[Case]:
+    """The `per_status` cases longest in each of `statuses` (one query, plus their members)."""
+    ranked = (
+        case_list(user=user)
+        .filter(status__in=[str(s) for s in statuses])
+        .annotate(
+            wait_rank=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("status_changed_at").asc(), F("id").asc()],
+            )
+        )
+        .filter(wait_rank__lte=per_status)
+        .order_by("status", "status_changed_at", "id")
+    )
+    return list(ranked)
 
 
 def case_status_counts(qs: QuerySet[Case]) -> dict[str, int]:

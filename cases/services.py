@@ -207,23 +207,23 @@ def individual_add(*, actor, case: Case, **fields) -> Individual:
 
 def individual_update(*, actor, individual: Individual, **changes) -> Individual:
     """Change a member's data; making a second principal applicant is refused."""
-    with transaction.atomic(), acting_as(actor):
-        person = Individual.objects.select_for_update().get(pk=individual.pk)
-        changed = _apply(person, INDIVIDUAL_EDITABLE_FIELDS, changes)
-        if not changed:
-            return person
-        _full_clean(person)
-        try:
-            with transaction.atomic():
-                person.save(update_fields=[*changed, "updated_at"])
-        except IntegrityError as error:
-            raise _integrity_to_application(error) from error
-        event_record(
-            case=person.case,
-            kind=EventKind.MEMBER_UPDATED,
-            actor=actor,
-            data={"individual": person.pk, "fields": changed},
-        )
+    # The deferred one-principal check fires at commit: the whole block is inside the try.
+    try:
+        with transaction.atomic(), acting_as(actor):
+            person = Individual.objects.select_for_update().get(pk=individual.pk)
+            changed = _apply(person, INDIVIDUAL_EDITABLE_FIELDS, changes)
+            if not changed:
+                return person
+            _full_clean(person)
+            person.save(update_fields=[*changed, "updated_at"])
+            event_record(
+                case=person.case,
+                kind=EventKind.MEMBER_UPDATED,
+                actor=actor,
+                data={"individual": person.pk, "fields": changed},
+            )
+    except IntegrityError as error:
+        raise _integrity_to_application(error) from error
     return person
 
 
@@ -236,17 +236,20 @@ def individual_remove(*, actor, individual: Individual, reason: str) -> None:
         )
     if not (reason or "").strip():
         raise ApplicationError(_("Give a reason for removing this person."), field="reason")
-    with transaction.atomic(), acting_as(actor):
-        case = individual.case
-        name = individual.full_name
-        individual.delete()
-        event_record(
-            case=case,
-            kind=EventKind.MEMBER_REMOVED,
-            actor=actor,
-            reason=reason,
-            data={"name": name},
-        )
+    try:
+        with transaction.atomic(), acting_as(actor):
+            case = individual.case
+            name = individual.full_name
+            individual.delete()
+            event_record(
+                case=case,
+                kind=EventKind.MEMBER_REMOVED,
+                actor=actor,
+                reason=reason,
+                data={"name": name},
+            )
+    except IntegrityError as error:
+        raise _integrity_to_application(error) from error
 
 
 def travel_document_add(*, actor, individual: Individual, **fields) -> TravelDocument:

@@ -1,6 +1,9 @@
 """The REST API: /api/v1/... for data, /api/schema/ and /api/docs/ for its description."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from .schema import SwaggerUIView
 
 urlpatterns = [
     path("v1/", include("cases.api_urls")),
@@ -8,4 +11,6 @@ urlpatterns = [
     path("v1/", include("medical.api_urls")),
     path("v1/", include("orientation.api_urls")),
     path("v1/", include("movements.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SwaggerUIView.as_view(url_name="api-schema"), name="api-docs"),
 ]

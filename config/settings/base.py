@@ -6,6 +6,7 @@ DATABASE_URL and REDIS_URL are always set by the time Django starts: `make run` 
 
 from pathlib import Path
 
+import django.conf.locale
 import environ
 from django.utils.translation import gettext_lazy as _
 
@@ -139,6 +140,10 @@ LANGUAGES = [
     ("sw", _("Swahili")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Django ships no Kinyarwanda entry; our catalog lives under LOCALE_PATHS.
+django.conf.locale.LANG_INFO.setdefault(
+    "rw", {"bidi": False, "code": "rw", "name": "Kinyarwanda", "name_local": "Ikinyarwanda"}
+)
 TIME_ZONE = "Africa/Kigali"
 USE_I18N = True
 USE_TZ = True
@@ -173,6 +178,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.choices.CaseStatus",
+        "EventKindEnum": "cases.choices.EventKind",
+        "LocationKindEnum": "cases.choices.LocationKind",
+        "InterviewKindEnum": "cases.choices.InterviewKind",
+        "SessionStatusEnum": "orientation.choices.SessionStatus",
+        "InterviewOutcomeEnum": "cases.choices.InterviewOutcome",
+        "ClearanceOutcomeEnum": "medical.choices.Outcome",
+        "LabResultEnum": "medical.choices.LabResultValue",
+        "CheckResultEnum": "medical.choices.CheckResult",
+    },
 }
 
 OAUTH2_PROVIDER = {
@@ -187,6 +203,10 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["cases:read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
     "PKCE_REQUIRED": True,
+    # Partner clients: only the scopes granted to their account; tokens act as that account
+    # (config/api/oauth.py).
+    "SCOPES_BACKEND_CLASS": "config.api.oauth.PartnerScopes",
+    "OAUTH2_VALIDATOR_CLASS": "config.api.oauth.PartnerOAuth2Validator",
 }
 
 # Celery: JSON only, ids as arguments, one task at a time per worker process.

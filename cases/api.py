@@ -1,0 +1,429 @@
+"""The cases REST API (/api/v1/...): thin classes that parse, check access, call a selector,
+a service or the workflow, and answer.
+
+Who may call what is `config.api.permissions.ScopedRoleAccess` (scope for tokens, role for
+everyone); which cases a caller sees is `cases.selectors.case_visible_to`, so a case outside it
+answers 404 like one that does not exist. Errors take the one shape of config/api/errors.py.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+
+from config.api.pagination import BoundedPageNumberPagination
+from config.api.permissions import READ_ROLES, ScopedRoleAccess
+from config.api.schema import error_responses
+
+from . import serializers as s
+from .errors import NotPermitted
+from .filters import CaseFilter
+from .models import Case, Country, Individual, Location, Programme, TravelDocument
+from .roles import Role, has_role
+from .selectors import case_list, case_timeline, case_visible_to, name_key, partner_country_id
+from .services import case_create, case_update, individual_add, individual_update
+from .workflow import case_transition, step_options
+
+# Ids past PostgreSQL's bigint would fail in the database; they name no record (404).
+MAX_ID = 2**63 - 1
+
+
+class ApiView(GenericAPIView):
+    """Base of the cases API: scope and role checked by ScopedRoleAccess (defaults: cases:read
+    for reads by staff and partners; cases:write for writes by caseworkers, administrators and
+    partners with a token)."""
+
+    permission_classes = [ScopedRoleAccess]
+    parser_classes = [JSONParser]
+    filter_backends: list = []
+    pagination_class = None
+
+
+class ListApiView(ApiView):
+    """A bounded, page-numbered list (config/api/pagination.py)."""
+
+    pagination_class = BoundedPageNumberPagination
+
+    def paginated(self, queryset, serializer_class):
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(serializer_class(page, many=True).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads shared by the classes below
+
+
+def _case_with_members(user) -> QuerySet[Case]:
+    """Visible cases with members, their documents and every reference a detail shows."""
+    documents = TravelDocument.objects.select_related("issuing_country")
+    members = Individual.objects.select_related("nationality").prefetch_related(
+        Prefetch("documents", queryset=documents)
+    )
+    return (
+        case_visible_to(user)
+        .select_related(
+            "location",
+            "destination_country",
+            "programme",
+            "caseworker",
+            "movement_type",
+            "submission_category",
+        )
+        .prefetch_related(Prefetch("members", queryset=members))
+    )
+
+
+def _get(queryset: QuerySet, pk: int):
+    if pk > MAX_ID:
+        raise NotFound()
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _visible_case(request, pk: int) -> Case:
+    return _get(case_visible_to(request.user), pk)
+
+
+def _individuals_visible_to(user) -> QuerySet[Individual]:
+    """People of the cases `user` may see. When the user sees every case, no join is needed."""
+    cases = case_visible_to(user)
+    if not cases.query.has_filters():
+        return Individual.objects.all()
+    return Individual.objects.filter(case__in=cases)
+
+
+def _refuse_other_destination(user, country) -> None:
+    """A partner tied to one destination writes only cases going there."""
+    limited_to = partner_country_id(user) if has_role(user, Role.PARTNER_SYSTEM) else None
+    if limited_to is not None and country is not None and country.pk != limited_to:
+        raise NotPermitted(
+            _("This account may only write cases going to its own country."),
+            field="destination_country",
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+class CaseListApi(ListApiView):
+    """Cases the caller may see (GET) and intake of a referral with its members (POST)."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Case.objects.none()
+        return case_list(user=self.request.user).select_related("submission_category")
+
+    @extend_schema(
+        tags=["cases"],
+        summary="List cases",
+        description=(
+            "The cases the caller may see, 50 a page (page_size up to 200), newest referral "
+            "first; filters and search as in the browser's case list."
+        ),
+        responses={200: s.CaseListOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        return self.paginated(self.filter_queryset(self.get_queryset()), s.CaseListOut)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Take in a referral",
+        description=(
+            "Create a case with all its members in one request (exactly one principal "
+            "applicant). All or nothing. The internal case number is given by the system."
+        ),
+        request=s.CaseCreateIn,
+        responses={201: s.CaseDetailOut, **error_responses(400, 415)},
+    )
+    def post(self, request):
+        given = s.CaseCreateIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        fields = dict(given.validated_data)
+        members = [dict(member) for member in fields.pop("members")]
+        _refuse_other_destination(request.user, fields.get("destination_country"))
+        case = case_create(actor=request.user, members=members, **fields)
+        case = _case_with_members(request.user).get(pk=case.pk)
+        return Response(s.CaseDetailOut(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailApi(ApiView):
+    """One case with its members (GET); change of its household data (PATCH)."""
+
+    @extend_schema(
+        tags=["cases"],
+        summary="One case with its members and their travel documents",
+        responses={200: s.CaseDetailOut, **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        return Response(s.CaseDetailOut(_get(_case_with_members(request.user), pk)).data)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Change household data",
+        description=(
+            "Any of the household fields; the timeline lists what changed. Status, case "
+            "number and the like are refused (400): status changes through /transitions/."
+        ),
+        request=s.CaseFieldsIn,
+        responses={200: s.CaseDetailOut, **error_responses(400, 404, 415)},
+    )
+    def patch(self, request, pk: int):
+        case = _visible_case(request, pk)
+        given = s.CaseFieldsIn(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        _refuse_other_destination(request.user, given.validated_data.get("destination_country"))
+        case_update(actor=request.user, case=case, **given.validated_data)
+        return Response(s.CaseDetailOut(_case_with_members(request.user).get(pk=case.pk)).data)
+
+
+class CaseMemberCreateApi(ApiView):
+    """Adding a member to a case."""
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Add a member to a case",
+        request=s.IndividualIn,
+        responses={201: s.MemberDetailOut, **error_responses(400, 404, 415)},
+    )
+    def post(self, request, pk: int):
+        case = _visible_case(request, pk)
+        given = s.IndividualIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        person = individual_add(actor=request.user, case=case, **given.validated_data)
+        return Response(s.MemberDetailOut(person).data, status=status.HTTP_201_CREATED)
+
+
+class CaseMemberApi(ApiView):
+    """One member of a case (GET) and changes to their data (PATCH)."""
+
+    def _member(self, request, pk: int, member_pk: int) -> Individual:
+        case = _visible_case(request, pk)
+        members = Individual.objects.filter(case=case).select_related("nationality")
+        return _get(members.prefetch_related("documents__issuing_country"), member_pk)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="One member of a case",
+        responses={200: s.MemberDetailOut, **error_responses(404)},
+    )
+    def get(self, request, pk: int, member_pk: int):
+        return Response(s.MemberDetailOut(self._member(request, pk, member_pk)).data)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Change a member's data",
+        request=s.IndividualIn,
+        responses={200: s.MemberDetailOut, **error_responses(400, 404, 415)},
+    )
+    def patch(self, request, pk: int, member_pk: int):
+        person = self._member(request, pk, member_pk)
+        given = s.IndividualIn(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        individual_update(actor=request.user, individual=person, **given.validated_data)
+        return Response(s.MemberDetailOut(self._member(request, pk, member_pk)).data)
+
+
+class CaseTransitionApi(ApiView):
+    """The case's workflow: steps open to the caller (GET), taking one (POST)."""
+
+    # Every role that takes some step; the workflow table says which steps each may take and
+    # refuses the others (403) with the step's name.
+    write_roles = READ_ROLES
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="The steps the caller could take now, and what blocks each",
+        parameters=[
+            OpenApiParameter(
+                "departure_date",
+                OpenApiTypes.DATE,
+                description="Planned departure date, for the checks of booking.",
+            )
+        ],
+        responses={200: s.StepOptionOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request, pk: int):
+        case = _visible_case(request, pk)
+        context = s.TransitionContextIn(
+            data={k: v for k, v in request.query_params.items() if k in ("departure_date",) and v}
+        )
+        context.is_valid(raise_exception=True)
+        options = step_options(case, request.user, dict(context.validated_data))
+        return Response(s.StepOptionOut(options, many=True).data)
+
+    @extend_schema(
+        tags=["workflow"],
+        summary="Take a workflow step",
+        description=(
+            "Moves the case by one step of the workflow table. Refused with 409 naming every "
+            "condition that does not hold (`reasons`), or the status the case moved to "
+            "meanwhile when `expected_status` no longer matches."
+        ),
+        request=s.TransitionIn,
+        responses={200: s.CaseStatusOut, **error_responses(400, 404, 409, 415)},
+    )
+    def post(self, request, pk: int):
+        case = _visible_case(request, pk)
+        given = s.TransitionIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        case = case_transition(
+            case=case,
+            transition=data["transition"],
+            actor=request.user,
+            reason=data.get("reason", ""),
+            context=dict(data.get("context") or {}),
+            expected_status=data.get("expected_status"),
+        )
+        return Response(s.CaseStatusOut(case).data)
+
+
+class CaseTimelineApi(ListApiView):
+    """Every change of the case, newest first."""
+
+    @extend_schema(
+        tags=["cases"],
+        summary="The case's timeline, newest first",
+        responses={200: s.CaseEventOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request, pk: int):
+        return self.paginated(case_timeline(_visible_case(request, pk)), s.CaseEventOut)
+
+
+# ---------------------------------------------------------------------------------------------
+# Individuals
+
+
+class IndividualFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_name",
+        help_text="Start of the given or family name (accents and case ignored).",
+    )
+    unhcr_individual_number = django_filters.CharFilter(
+        method="filter_number", help_text="Start of the UNHCR individual number."
+    )
+    case = django_filters.NumberFilter(field_name="case_id", help_text="Id of the case.")
+
+    class Meta:
+        model = Individual
+        fields = ["q", "unhcr_individual_number", "case"]
+
+    def filter_name(self, queryset, name, value):
+        key = name_key(value)
+        if not key:
+            return queryset
+        return queryset.filter(family_name_key__startswith=key) | queryset.filter(
+            given_name_key__startswith=key
+        )
+
+    def filter_number(self, queryset, name, value):
+        value = value.strip().upper()
+        return queryset.filter(unhcr_individual_number__startswith=value) if value else queryset
+
+
+class IndividualListApi(ListApiView):
+    """People of the visible cases, found by name prefix or UNHCR number."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IndividualFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return Individual.objects.none()
+        return _individuals_visible_to(self.request.user).select_related("case", "nationality")
+
+    @extend_schema(
+        tags=["individuals"],
+        summary="Find people by name prefix or UNHCR number",
+        responses={200: s.IndividualListOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        return self.paginated(self.filter_queryset(self.get_queryset()), s.IndividualListOut)
+
+
+class IndividualDetailApi(ApiView):
+    """One person of a visible case."""
+
+    @extend_schema(
+        tags=["individuals"],
+        summary="One person, with their case and travel documents",
+        responses={200: s.IndividualOut, **error_responses(404)},
+    )
+    def get(self, request, pk: int):
+        people = (
+            _individuals_visible_to(request.user)
+            .select_related("case", "nationality")
+            .prefetch_related("documents__issuing_country")
+        )
+        return Response(s.IndividualOut(_get(people, pk)).data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reference data
+
+
+class DestinationFilter(django_filters.FilterSet):
+    is_destination = django_filters.BooleanFilter(
+        help_text="Only countries that receive resettled refugees."
+    )
+
+    class Meta:
+        model = Country
+        fields = ["is_destination"]
+
+
+class CountryListApi(ListApiView):
+    """Countries: destinations and nationalities."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = DestinationFilter
+    queryset = Country.objects.order_by("name")
+
+    @extend_schema(
+        tags=["reference data"],
+        summary="Countries (destinations, nationalities)",
+        responses={200: s.CountryOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        return self.paginated(self.filter_queryset(self.get_queryset()), s.CountryOut)
+
+
+class ProgrammeListApi(ListApiView):
+    """Resettlement programmes."""
+
+    queryset = Programme.objects.select_related("country")
+
+    @extend_schema(
+        tags=["reference data"],
+        summary="Resettlement programmes of the destination countries",
+        responses={200: s.ProgrammeOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        return self.paginated(self.get_queryset(), s.ProgrammeOut)
+
+
+class LocationListApi(ListApiView):
+    """Camps, transit centres and urban caseloads."""
+
+    queryset = Location.objects.all()
+
+    @extend_schema(
+        tags=["reference data"],
+        summary="Camps, transit centres and urban caseloads",
+        responses={200: s.LocationOut(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        return self.paginated(self.get_queryset(), s.LocationOut)

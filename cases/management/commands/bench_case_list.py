@@ -1,0 +1,388 @@
+"""How fast the case list and the name search are, against raw SQL doing the same work.
+
+    manage.py bench_case_list [--cases 250000] [--db NAME] [--runs 30]
+
+Seeds (or reuses) a scratch database with N demo households (~4 people each, `cases.demo`;
+idempotent, so a second run reuses them; loaded with row triggers off, since the audit trail is
+not what is measured), then prints, each the median of --runs runs:
+
+- the list endpoint: GET /api/v1/cases/ for 50 cases with members, filtered by camp and status
+  (in-process through DRF's APIClient: routing, permission, filter, paginator with its COUNT,
+  serializer, JSON), and its number of queries at several page sizes and pages;
+- the browser's case list page (view "cases:list"), the same filter, when it exists;
+- the same work in raw SQL: 2 queries (the page of cases with their references, their members);
+- name search for a common and a rare prefix: the ORM selector (`case_list(search=...)`, a page
+  of 50 cases with members) against an index-backed raw query; with the EXPLAIN lines that show
+  which index each uses.
+
+Targets: list within 5x of raw and under 50 ms; search within 3x of raw for both prefixes; the
+same number of queries whatever the page size.
+
+--db names the scratch database (default: <database>_case_list_bench); it is created and
+migrated when missing and never dropped. Naming the database already in use (the test suite
+does) seeds and measures there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import statistics
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Q
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import NoReverseMatch, reverse
+from rest_framework.test import APIClient
+
+from cases.models import Case, Individual
+from cases.reference_data import load_reference_data
+from cases.roles import Role
+from cases.selectors import case_list, case_search_q, name_key
+
+LIST_TARGET_MS = 50.0
+LIST_TARGET_RATIO = 5.0
+SEARCH_TARGET_RATIO = 3.0
+PAGE = 50
+
+RAW_PAGE_SQL = """
+SELECT c.id, c.case_number, c.unhcr_case_number, c.status, c.urgency, c.referral_date,
+       c.status_changed_at, l.id, l.name, d.id, d.iso_code, d.name, p.id, p.code, p.name,
+       m.id, m.code, m.name, s.id, s.code, s.name, u.username
+  FROM cases_case c
+  JOIN cases_location l ON l.id = c.location_id
+  JOIN cases_country d ON d.id = c.destination_country_id
+  JOIN cases_programme p ON p.id = c.programme_id
+  JOIN cases_movementtype m ON m.id = c.movement_type_id
+  JOIN cases_submissioncategory s ON s.id = c.submission_category_id
+  LEFT JOIN auth_user u ON u.id = c.caseworker_id
+ WHERE {where}
+ ORDER BY c.referral_date DESC, c.id DESC
+ LIMIT %s
+"""
+
+RAW_MEMBERS_SQL = """
+SELECT i.id, i.case_id, i.given_name, i.family_name, i.sex, i.date_of_birth,
+       i.date_of_birth_estimated, i.relationship, i.unhcr_individual_number, i.languages,
+       i.special_needs, n.iso_code
+  FROM cases_individual i
+  JOIN cases_country n ON n.id = i.nationality_id
+ WHERE i.case_id = ANY(%s)
+ ORDER BY i.case_id, i.date_of_birth, i.id
+"""
+
+# The search as an index-backed query: each arm is a prefix scan of one text_pattern_ops index,
+# the arms are UNIONed into a set of case ids, then joined.
+RAW_SEARCH_WHERE = """
+c.id IN (
+    SELECT case_id FROM cases_individual WHERE family_name_key LIKE %s
+    UNION SELECT case_id FROM cases_individual WHERE given_name_key LIKE %s
+    UNION SELECT case_id FROM cases_individual WHERE unhcr_individual_number LIKE %s
+    UNION SELECT id FROM cases_case WHERE unhcr_case_number LIKE %s
+    UNION SELECT id FROM cases_case WHERE case_number LIKE %s
+)
+"""
+
+
+def median_ms(fn: Callable[[], object], runs: int) -> float:
+    fn()  # warm caches (plans, connections, Python imports)
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def count_queries(fn: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as captured:
+        fn()
+    return len(captured)
+
+
+def _verdict(ok: bool) -> str:
+    return "OK  " if ok else "MISS"
+
+
+def search_q_union(term: str) -> Q:
+    """case_search_q rewritten so PostgreSQL can use the prefix indexes (proposed change)."""
+    term = term.strip()
+    key, upper = name_key(term), term.upper()
+    ids = (
+        Individual.objects.filter(family_name_key__startswith=key)
+        .values("case_id")
+        .union(Individual.objects.filter(given_name_key__startswith=key).values("case_id"))
+        .union(
+            Individual.objects.filter(unhcr_individual_number__startswith=upper).values("case_id")
+        )
+        .union(Case.objects.filter(unhcr_case_number__startswith=upper).values("id"))
+        .union(Case.objects.filter(case_number__startswith=upper).values("id"))
+    )
+    return Q(pk__in=ids)
+
+
+class Command(BaseCommand):
+    help = "Benchmark the case list endpoint, the list page and name search against raw SQL."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=250_000)
+        parser.add_argument("--db", help="scratch database (default <database>_case_list_bench)")
+        parser.add_argument("--runs", type=int, default=30)
+
+    def handle(self, *args, cases, db, runs, **options):
+        if cases < 1 or runs < 1:
+            raise CommandError("--cases and --runs must be at least 1.")
+        connection = connections[DEFAULT_DB_ALIAS]
+        current = connection.settings_dict["NAME"]
+        name = db or f"{current}_case_list_bench"
+        if name != current:
+            self._use_scratch_database(name)
+        self._seed(cases)
+        # In-process requests come from "testserver"; DEBUG would log every query.
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+            self._measure(runs)
+
+    # -- database ------------------------------------------------------------------------------
+
+    def _use_scratch_database(self, name: str) -> None:
+        if not name.replace("_", "").isalnum():
+            raise CommandError("--db: letters, digits and _ only.")
+        connection = connections[DEFAULT_DB_ALIAS]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            exists = cursor.fetchone() is not None
+            if not exists:
+                cursor.execute(f'CREATE DATABASE "{name}"')
+        connection.close()
+        connection.settings_dict["NAME"] = name
+        self.stdout.write(f"Database: {name} ({'reused' if exists else 'created'})")
+        call_command("migrate", verbosity=0, interactive=False)
+
+    def _seed(self, cases: int) -> None:
+        if not Case.objects.exists():
+            load_reference_data()
+        have = Case.objects.count()
+        if have < cases:
+            from cases.demo import demo_data_load
+
+            self.stdout.write(f"Seeding {cases - have:,} cases with cases.demo ...")
+            with _triggers_off():
+                summary = demo_data_load(cases=cases)
+            self.stdout.write(
+                f"  {summary.cases:,} cases, {summary.people:,} people in {summary.seconds:.0f} s"
+            )
+        self._vacuum()
+        people = Individual.objects.count()
+        total = Case.objects.count()
+        self.stdout.write(f"Data: {total:,} cases, {people:,} people ({people / total:.1f} each)")
+
+    def _vacuum(self) -> None:
+        """Fresh statistics and visibility map after a bulk load, as autovacuum would leave them
+        (index-only scans for the page COUNT). Skipped inside a transaction (the test suite)."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        if connection.in_atomic_block:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE relname IN "
+                "('cases_case', 'cases_individual') AND (n_mod_since_analyze > n_live_tup / 10 "
+                "OR coalesce(last_vacuum, last_autovacuum) IS NULL)"
+            )
+            stale = [row[0] for row in cursor.fetchall()]
+            if stale:
+                self.stdout.write(f"VACUUM ANALYZE {', '.join(stale)}")
+                cursor.execute(f"VACUUM (ANALYZE) {', '.join(stale)}")
+
+    # -- measurements --------------------------------------------------------------------------
+
+    def _measure(self, runs: int) -> None:
+        user, _ = get_user_model().objects.get_or_create(username="bench-caseworker")
+        user.groups.add(Group.objects.get_or_create(name=Role.CASEWORKER)[0])
+        location_id, status, matching = self._busiest_camp_and_status()
+        self.stdout.write(
+            f"List filter: location={location_id} status={status} ({matching:,} matching cases)"
+        )
+        params = {"location": location_id, "status": status, "page_size": PAGE}
+        api = APIClient()
+        api.force_authenticate(user)
+
+        def call_api(**extra):
+            response = api.get("/api/v1/cases/", {**params, **extra})
+            assert response.status_code == 200, response.content[:300]
+            return response
+
+        api_ms = median_ms(call_api, runs)
+        body = call_api().json()
+        queries = {
+            (size, page): count_queries(lambda s=size, p=page: call_api(page_size=s, page=p))
+            for size in (5, 50, 200)
+            for page in (1, 2)
+            if (page - 1) * size < matching
+        }
+
+        def raw_list():
+            return self._raw_page("c.location_id = %s AND c.status = %s", [location_id, status])
+
+        raw_ms = median_ms(raw_list, runs)
+        rows, members = raw_list()
+        assert [r[0] for r in rows] == [c["id"] for c in body["results"]], "raw != API"
+
+        page_ms, page_queries = self._browser_page(user, location_id, status, runs)
+
+        self.stdout.write("")
+        self.stdout.write(f"Case list, {PAGE} cases with members (median of {runs} runs)")
+        self.stdout.write(f"  API /api/v1/cases/        {api_ms:8.2f} ms")
+        if page_ms is None:
+            self.stdout.write("  page cases:list           not available")
+        else:
+            self.stdout.write(
+                f"  page cases:list           {page_ms:8.2f} ms  ({page_queries} queries)"
+            )
+        self.stdout.write(
+            f"  raw SQL (2 queries)       {raw_ms:8.2f} ms  ({len(rows)} cases, "
+            f"{len(members)} people)"
+        )
+        ratio = api_ms / raw_ms
+        self.stdout.write(
+            f"  {_verdict(ratio <= LIST_TARGET_RATIO and api_ms < LIST_TARGET_MS)} "
+            f"API/raw = {ratio:.1f}x (target <= {LIST_TARGET_RATIO:.0f}x), "
+            f"API {api_ms:.1f} ms (target < {LIST_TARGET_MS:.0f} ms)"
+        )
+        counts = sorted(set(queries.values()))
+        self.stdout.write(
+            f"  {_verdict(len(counts) == 1)} queries per request by (page_size, page): "
+            + ", ".join(f"{k}={v}" for k, v in sorted(queries.items()))
+        )
+        self._explain_list(location_id, status)
+        self._search(user, runs)
+
+    def _busiest_camp_and_status(self):
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(
+                "SELECT location_id, status, count(*) FROM cases_case "
+                "GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 1"
+            )
+            return cursor.fetchone()
+
+    def _raw_page(self, where: str, args, limit: int = PAGE):
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(RAW_PAGE_SQL.format(where=where), [*args, limit])
+            rows = cursor.fetchall()
+            cursor.execute(RAW_MEMBERS_SQL, [[r[0] for r in rows]])
+            return rows, cursor.fetchall()
+
+    def _browser_page(self, user, location_id, status, runs):
+        try:
+            url = reverse("cases:list")
+        except NoReverseMatch:
+            return None, None
+        client = Client()
+        client.force_login(user)
+        query = {"location": location_id, "status": status, "per_page": PAGE}
+
+        def page():
+            response = client.get(url, query)
+            assert response.status_code == 200, response.status_code
+            return response
+
+        return median_ms(page, runs), count_queries(page)
+
+    def _explain_list(self, location_id, status):
+        qs = Case.objects.filter(location_id=location_id, status=status)
+        plan = qs.order_by("-referral_date", "-id")[:PAGE].explain()
+        self.stdout.write("  EXPLAIN page query: " + _plan_summary(plan))
+
+    def _search(self, user, runs):
+        common, rare = self._prefixes()
+        self.stdout.write("")
+        self.stdout.write(f"Name search, a page of {PAGE} cases with members (median of {runs})")
+        for label, prefix in (("common", common), ("rare", rare)):
+            key = name_key(prefix)
+            matching = Individual.objects.filter(
+                Q(family_name_key__startswith=key) | Q(given_name_key__startswith=key)
+            ).count()
+
+            def orm(prefix=prefix):
+                return [len(c.members.all()) for c in case_list(user=user, search=prefix)[:PAGE]]
+
+            def orm_union(prefix=prefix):
+                qs = case_list(user=user).filter(search_q_union(prefix))
+                return [len(c.members.all()) for c in qs[:PAGE]]
+
+            def raw(prefix=prefix, key=key):
+                key, upper = key + "%", prefix.upper() + "%"
+                return self._raw_page(RAW_SEARCH_WHERE, [key, key, upper, upper, upper])
+
+            orm_ms = median_ms(orm, runs)
+            union_ms = median_ms(orm_union, runs)
+            raw_ms = median_ms(raw, runs)
+            assert [c.pk for c in case_list(user=user, search=prefix)[:PAGE]] == [
+                r[0] for r in raw()[0]
+            ], "raw search != ORM search"
+            ratio = orm_ms / raw_ms
+            self.stdout.write(
+                f"  {label} prefix {prefix!r} ({matching:,} people): ORM selector "
+                f"{orm_ms:.2f} ms, raw {raw_ms:.2f} ms -> {ratio:.1f}x "
+                f"[{_verdict(ratio <= SEARCH_TARGET_RATIO).strip()}, target <= "
+                f"{SEARCH_TARGET_RATIO:.0f}x]; ORM with UNION (proposed) {union_ms:.2f} ms -> "
+                f"{union_ms / raw_ms:.1f}x"
+            )
+            orm_plan = Case.objects.filter(case_search_q(prefix)).order_by("-referral_date", "-id")
+            self.stdout.write(
+                "    EXPLAIN ORM selector: " + _plan_summary(orm_plan[:PAGE].explain())
+            )
+            union_plan = Case.objects.filter(search_q_union(prefix)).order_by(
+                "-referral_date", "-id"
+            )
+            self.stdout.write(
+                "    EXPLAIN ORM with UNION: " + _plan_summary(union_plan[:PAGE].explain())
+            )
+
+    def _prefixes(self) -> tuple[str, str]:
+        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+            cursor.execute(
+                "SELECT left(family_name_key, 2) FROM cases_individual "
+                "GROUP BY 1 ORDER BY count(*) DESC LIMIT 1"
+            )
+            common = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT family_name_key FROM cases_individual WHERE length(family_name_key) >= 5 "
+                "GROUP BY 1 ORDER BY count(*), 1 LIMIT 1"
+            )
+            rare = cursor.fetchone()[0][:5]
+        return common, rare
+
+
+@contextlib.contextmanager
+def _triggers_off():
+    """Load without row triggers (audit trail, one-principal check): this is a scratch database
+    for timing reads, and the triggers cost more than the load itself. Needs a superuser."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW is_superuser")
+        allowed = cursor.fetchone()[0] == "on"
+        if allowed:
+            cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        if allowed:
+            with connection.cursor() as cursor:
+                cursor.execute("SET session_replication_role = DEFAULT")
+
+
+def _plan_summary(plan: str) -> str:
+    """The plan's scan lines (which index or sequential scan each part uses), one line."""
+    scans = []
+    for line in plan.splitlines():
+        text = line.strip().lstrip("-> ").strip()
+        if "Scan" in text:
+            scans.append(text.split("  (")[0])
+    return " | ".join(scans) or plan.splitlines()[0]

@@ -1,0 +1,367 @@
+"""Input and output shapes of the cases API (cases/api.py).
+
+Inputs are small plain serializers that only parse and type-check; the rules of the domain live
+in `cases.services` and `cases.workflow`. Every input refuses keys it does not accept (unknown or
+read-only) with 400 naming the key, instead of ignoring them: a partner system that sends
+`status` must learn that status changes only through a workflow step.
+
+References are written with stable codes (a country's ISO code, a programme's code, ...) so a
+partner system need not know this installation's ids; the output gives both id and code.
+"""
+
+from collections.abc import Mapping
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from .choices import CaseStatus, Relationship, Sex, SpecialNeed, Urgency
+from .models import (
+    Case,
+    CaseEvent,
+    Country,
+    Individual,
+    Location,
+    MovementType,
+    Programme,
+    SubmissionCategory,
+    TravelDocument,
+)
+from .roles import Role
+from .workflow import TRANSITIONS
+
+# ---------------------------------------------------------------------------------------------
+# Strict input
+
+
+# Why a key that names a real attribute of a case or person cannot be written here.
+READ_ONLY_HINTS = {
+    "id": _("The id is given by the system."),
+    "status": _("The status changes only through a workflow step (POST …/transitions/)."),
+    "resume_status": _("The status changes only through a workflow step (POST …/transitions/)."),
+    "status_changed_at": _("Set by the system when the status changes."),
+    "case_number": _("The internal case number is given by the system."),
+    "created_at": _("Set by the system."),
+    "updated_at": _("Set by the system."),
+    "case": _("A member's case cannot be changed."),
+    "members": _("Add or change members at …/cases/{id}/members/."),
+    "documents": _("Travel documents cannot be written here."),
+}
+
+
+class RejectUnknownFieldsMixin:
+    """Refuse, with 400 naming each key, input keys that are not writable fields of this
+    serializer (unknown, or read-only like `status`). Applies to nested inputs as well."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {field.field_name for field in self._writable_fields}
+            refused = [key for key in data if key not in writable]
+            if refused:
+                raise serializers.ValidationError(
+                    {
+                        str(key): [
+                            READ_ONLY_HINTS.get(key, _("Unknown field: it cannot be written here."))
+                        ]
+                        for key in refused
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    pass
+
+
+def _country_field(**kwargs):
+    return serializers.SlugRelatedField(
+        slug_field="iso_code", queryset=Country.objects.all(), **kwargs
+    )
+
+
+class IndividualIn(StrictSerializer):
+    """A member of a case, as written by POST (all required fields) or PATCH (any of them)."""
+
+    given_name = serializers.CharField(max_length=100)
+    family_name = serializers.CharField(max_length=100)
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField()
+    date_of_birth_estimated = serializers.BooleanField(required=False)
+    nationality = _country_field(help_text=_("ISO 3166 alpha-3 code, e.g. COD."))
+    relationship = serializers.ChoiceField(choices=Relationship.choices)
+    unhcr_individual_number = serializers.CharField(
+        max_length=30, required=False, allow_null=True, allow_blank=True
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=20
+    )
+    special_needs = serializers.ListField(
+        child=serializers.ChoiceField(choices=SpecialNeed.choices), required=False
+    )
+
+    def validate_unhcr_individual_number(self, value):
+        value = (value or "").strip()
+        return value or None
+
+
+class CaseFieldsIn(StrictSerializer):
+    """Household data of a case (PATCH takes any of them)."""
+
+    unhcr_case_number = serializers.CharField(max_length=30)
+    location = serializers.PrimaryKeyRelatedField(
+        queryset=Location.objects.all(), help_text=_("Id of a camp or location.")
+    )
+    destination_country = serializers.SlugRelatedField(
+        slug_field="iso_code",
+        queryset=Country.objects.filter(is_destination=True),
+        help_text=_("ISO code of the destination country, e.g. USA."),
+    )
+    programme = serializers.SlugRelatedField(
+        slug_field="code", queryset=Programme.objects.all(), help_text=_("e.g. USRAP.")
+    )
+    movement_type = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=MovementType.objects.all(),
+        help_text=_("e.g. refugee_resettlement."),
+    )
+    submission_category = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=SubmissionCategory.objects.all(),
+        help_text=_("UNHCR submission category code, e.g. LPN."),
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    caseworker = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(groups__name=Role.CASEWORKER),
+        required=False,
+        allow_null=True,
+        help_text=_("Username of the assigned caseworker."),
+    )
+    referral_date = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class CaseCreateIn(CaseFieldsIn):
+    """A referral: the case and all its members in one request."""
+
+    members = IndividualIn(many=True, allow_empty=False, max_length=50)
+
+
+class TransitionContextIn(StrictSerializer):
+    departure_date = serializers.DateField(
+        required=False, help_text=_("Planned departure date (needed to book).")
+    )
+
+
+class TransitionIn(StrictSerializer):
+    transition = serializers.ChoiceField(choices=[(t.name, t.label) for t in TRANSITIONS])
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    context = TransitionContextIn(required=False)
+    expected_status = serializers.ChoiceField(
+        choices=CaseStatus.choices,
+        required=False,
+        help_text=_("The status you saw; the step is refused (409) if the case has moved since."),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+class CountryOut(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["id", "iso_code", "name", "is_destination"]
+
+
+class CountryRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Country
+        fields = ["id", "iso_code", "name"]
+
+
+class ProgrammeOut(serializers.ModelSerializer):
+    country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["id", "code", "name", "country", "is_active"]
+
+
+class ProgrammeRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Programme
+        fields = ["id", "code", "name"]
+
+
+class LocationOut(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "name", "kind", "district", "is_open", "merged_into"]
+
+
+class LocationRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "name"]
+
+
+class MovementTypeRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = MovementType
+        fields = ["id", "code", "name"]
+
+
+class SubmissionCategoryRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = SubmissionCategory
+        fields = ["id", "code", "name"]
+
+
+class TravelDocumentOut(serializers.ModelSerializer):
+    issuing_country = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+
+    class Meta:
+        model = TravelDocument
+        fields = ["id", "document_type", "number", "issuing_country", "issued_on", "expires_on"]
+
+
+INDIVIDUAL_FIELDS = [
+    "id",
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_estimated",
+    "nationality",
+    "relationship",
+    "unhcr_individual_number",
+    "languages",
+    "special_needs",
+]
+
+
+class MemberOut(serializers.ModelSerializer):
+    """A member as a case list row shows them."""
+
+    nationality = serializers.SlugRelatedField(slug_field="iso_code", read_only=True)
+
+    class Meta:
+        model = Individual
+        fields = INDIVIDUAL_FIELDS
+
+
+class MemberDetailOut(MemberOut):
+    documents = TravelDocumentOut(many=True, read_only=True)
+
+    class Meta:
+        model = Individual
+        fields = [*INDIVIDUAL_FIELDS, "documents"]
+
+
+class CaseRefOut(serializers.ModelSerializer):
+    class Meta:
+        model = Case
+        fields = ["id", "case_number", "unhcr_case_number", "status"]
+
+
+class IndividualOut(MemberDetailOut):
+    """A person found by the individuals search, with the case they belong to."""
+
+    case = CaseRefOut(read_only=True)
+
+    class Meta:
+        model = Individual
+        fields = [*INDIVIDUAL_FIELDS, "case", "documents"]
+
+
+class IndividualListOut(MemberOut):
+    case = CaseRefOut(read_only=True)
+
+    class Meta:
+        model = Individual
+        fields = [*INDIVIDUAL_FIELDS, "case"]
+
+
+CASE_FIELDS = [
+    "id",
+    "case_number",
+    "unhcr_case_number",
+    "status",
+    "urgency",
+    "location",
+    "destination_country",
+    "programme",
+    "movement_type",
+    "submission_category",
+    "caseworker",
+    "referral_date",
+    "status_changed_at",
+]
+
+
+class CaseListOut(serializers.ModelSerializer):
+    location = LocationRefOut(read_only=True)
+    destination_country = CountryRefOut(read_only=True)
+    programme = ProgrammeRefOut(read_only=True)
+    movement_type = MovementTypeRefOut(read_only=True)
+    submission_category = SubmissionCategoryRefOut(read_only=True)
+    caseworker = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    members = MemberOut(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [*CASE_FIELDS, "members"]
+
+
+class CaseDetailOut(CaseListOut):
+    members = MemberDetailOut(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            *CASE_FIELDS,
+            "resume_status",
+            "notes",
+            "created_at",
+            "updated_at",
+            "members",
+        ]
+
+
+class CaseStatusOut(serializers.ModelSerializer):
+    """Where a case stands after a workflow step."""
+
+    class Meta:
+        model = Case
+        fields = ["id", "case_number", "status", "resume_status", "status_changed_at"]
+
+
+class StepOptionOut(serializers.Serializer):
+    """A workflow step the caller could take on the case, and what blocks it."""
+
+    name = serializers.CharField()
+    label = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    reason_required = serializers.BooleanField(source="transition.reason_required")
+    needs = serializers.ListField(child=serializers.CharField(), source="transition.needs")
+    target = serializers.CharField(source="transition.target", allow_null=True)
+
+
+class CaseEventOut(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "kind",
+            "at",
+            "actor",
+            "from_status",
+            "to_status",
+            "transition",
+            "reason",
+            "data",
+        ]

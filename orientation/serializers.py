@@ -1,0 +1,83 @@
+"""Input and output shapes of the orientation API, one small serializer per use."""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .choices import SessionStatus
+
+
+class SessionDayOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    date = serializers.DateField()
+
+
+class CurriculumOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    destination_country = serializers.CharField(source="destination_country.iso_code")
+    minimum_age = serializers.IntegerField()
+
+
+class SessionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    curriculum = CurriculumOutput()
+    start_date = serializers.DateField()
+    end_date = serializers.SerializerMethodField()
+    venue = serializers.CharField()
+    language = serializers.CharField()
+    facilitator = serializers.SerializerMethodField()
+    capacity = serializers.IntegerField()
+    enrolled = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=SessionStatus.choices)
+    days = SessionDayOutput(many=True, source="days.all")
+
+    def get_end_date(self, session) -> str | None:
+        days = list(session.days.all())
+        return days[-1].date.isoformat() if days else None
+
+    def get_facilitator(self, session) -> str:
+        return session.facilitator.get_full_name() or session.facilitator.get_username()
+
+    def get_enrolled(self, session) -> int:
+        # Lists annotate the count (session_list); a detail counts the sheet it shows.
+        if hasattr(session, "enrolled_count"):
+            return session.enrolled_count
+        return len(self.context["rows"])
+
+
+class AttendanceMarkOutput(serializers.Serializer):
+    day = serializers.IntegerField()
+    present = serializers.BooleanField(allow_null=True, help_text=_("null: not recorded yet."))
+
+
+class EnrolledPersonOutput(serializers.Serializer):
+    individual = serializers.IntegerField(source="person.pk")
+    name = serializers.CharField(source="person.full_name")
+    case_number = serializers.CharField(source="person.case.case_number")
+    attended_all_days = serializers.BooleanField(source="attended_all")
+    attendance = serializers.SerializerMethodField()
+
+    @extend_schema_field(AttendanceMarkOutput(many=True))
+    def get_attendance(self, row):
+        return [{"day": n, "present": mark} for n, mark in enumerate(row.marks, 1)]
+
+
+class SessionDetailOutput(SessionOutput):
+    """A session with the people enrolled (those of cases the caller may see) and their marks;
+    `context["rows"]` is the sheet from `selectors.session_attendance_sheet`."""
+
+    enrolled_people = serializers.SerializerMethodField()
+
+    @extend_schema_field(EnrolledPersonOutput(many=True))
+    def get_enrolled_people(self, session):
+        return EnrolledPersonOutput(self.context["rows"], many=True).data
+
+
+class AttendanceInput(serializers.Serializer):
+    day = serializers.IntegerField(min_value=1, help_text=_("The day's number in the session."))
+    present = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=True,
+        help_text=_("Ids of the enrolled people who were there; everyone else was absent."),
+    )

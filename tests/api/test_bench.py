@@ -1,0 +1,34 @@
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from cases.models import Case
+
+
+@pytest.mark.django_db
+def test_bench_case_list_smoke_run_reports_every_measure():
+    out = StringIO()
+    call_command(
+        "bench_case_list",
+        "--cases",
+        "300",
+        "--runs",
+        "2",
+        "--db",
+        connection.settings_dict["NAME"],
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert Case.objects.count() >= 300
+    assert re.search(r"API /api/v1/cases/\s+[\d.]+ ms", text)
+    assert re.search(r"raw SQL \(2 queries\)\s+[\d.]+ ms", text)
+    assert "page cases:list" in text
+    assert re.search(r"common prefix .* ORM selector [\d.]+ ms, raw [\d.]+ ms", text)
+    assert re.search(r"rare prefix .* ORM selector [\d.]+ ms, raw [\d.]+ ms", text)
+    assert "EXPLAIN ORM selector:" in text
+    # The number of queries does not depend on the page size or the page.
+    line = next(x for x in text.splitlines() if "queries per request" in x)
+    assert line.strip().startswith("OK"), line

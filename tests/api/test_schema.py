@@ -1,0 +1,82 @@
+import re
+from io import StringIO
+
+import pytest
+import yaml
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+MINE = (
+    "/api/v1/cases/",
+    "/api/v1/individuals/",
+    "/api/v1/countries/",
+    "/api/v1/programmes/",
+    "/api/v1/locations/",
+)
+
+
+def _schema():
+    out = StringIO()
+    # --fail-on-warn: any warning (unresolvable type, enum clash, ...) fails the test.
+    call_command("spectacular", "--validate", "--fail-on-warn", stdout=out)
+    return yaml.safe_load(out.getvalue())
+
+
+def test_the_openapi_schema_is_valid_and_documents_every_error():
+    schema = _schema()
+    mine = {path: ops for path, ops in schema["paths"].items() if path.startswith(MINE)}
+    assert len(mine) == 11
+    for path, operations in mine.items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert {"401", "403"} <= codes, (method, path)
+            if "{id}" in path:
+                assert "404" in codes, (method, path)
+            if method in ("post", "patch"):
+                assert "400" in codes, (method, path)
+                assert set(operation["requestBody"]["content"]) == {"application/json"}
+            for code in codes - {"200", "201"}:
+                ref = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert ref == {"$ref": "#/components/schemas/Error"}, (method, path, code)
+    transitions = mine["/api/v1/cases/{id}/transitions/"]["post"]
+    assert "409" in transitions["responses"]
+    assert transitions["security"][0] == {"oauth2": ["cases:write"]}
+    assert mine["/api/v1/cases/"]["get"]["security"][0] == {"oauth2": ["cases:read"]}
+    flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
+    assert flows["clientCredentials"]["tokenUrl"] == "/o/token/"
+
+
+def test_the_schema_is_served(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/cases/" in response.content
+
+
+def test_the_docs_page_loads_only_local_assets_under_the_strict_policy(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    # No inline script or style: every script has a src, no <style> block, no style="".
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+    assert "<style" not in html
+    assert "style=" not in html
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls
+    assert all(u.startswith("/") and not u.startswith("//") for u in urls), urls
+    script_url = next(u for u in urls if "script" in u and u.startswith("/api/docs/"))
+    init = client.get(script_url.replace("&amp;", "&"))
+    assert init.status_code == 200
+    assert init["Content-Type"].startswith("application/javascript")
+    assert b"SwaggerUIBundle" in init.content
+    assert b"/api/schema/" in init.content
+
+
+def test_the_swagger_assets_are_served_locally(client, settings):
+    from django.contrib.staticfiles import finders
+
+    for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{name}")
