@@ -34,7 +34,11 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_search",
         help_text=_("Name (start of given or family name), UNHCR or internal number"),
     )
-    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("Status"))
+    # No DISTINCT: no filter here joins, and SELECT DISTINCT over every column made a page 20x
+    # slower at 250,000 cases (bench_case_list).
+    status = django_filters.MultipleChoiceFilter(
+        choices=CaseStatus.choices, label=_("Status"), distinct=False
+    )
     location = django_filters.ModelChoiceFilter(
         queryset=Location.objects.all(), label=_("Camp or location")
     )

@@ -224,19 +224,10 @@ class Case(models.Model):
                 fields=["location", "status", "-referral_date", "-id"], name="case_loc_status_idx"
             ),
             models.Index(fields=["status", "-referral_date", "-id"], name="case_status_idx"),
+            # The unfiltered list in its default order (bench_case_list: 109 ms -> 0.1 ms).
+            models.Index(fields=["-referral_date", "-id"], name="case_referral_idx"),
             models.Index(fields=["caseworker", "status"], name="case_caseworker_idx"),
             models.Index(fields=["destination_country", "status"], name="case_destination_idx"),
-            # Prefix search on the numbers people type.
-            models.Index(
-                fields=["unhcr_case_number"],
-                name="case_unhcr_prefix_idx",
-                opclasses=["text_pattern_ops"],
-            ),
-            models.Index(
-                fields=["case_number"],
-                name="case_number_prefix_idx",
-                opclasses=["text_pattern_ops"],
-            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -320,11 +311,6 @@ class Individual(models.Model):
             ),
             models.Index(
                 fields=["given_name_key"], name="ind_given_key_idx", opclasses=["text_pattern_ops"]
-            ),
-            models.Index(
-                fields=["unhcr_individual_number"],
-                name="ind_unhcr_prefix_idx",
-                opclasses=["text_pattern_ops"],
             ),
             models.Index(Lower("family_name"), "date_of_birth", name="ind_duplicate_check_idx"),
         ]

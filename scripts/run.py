@@ -39,6 +39,8 @@ def manage(env: dict[str, str], *args: str) -> None:
 def prepare(env: dict[str, str]) -> None:
     manage(env, "migrate", "--noinput")
     manage(env, "load_reference_data")
+    manage(env, "load_medical_protocols")
+    manage(env, "load_orientation_curricula")
     cases = os.environ.get("DEMO_CASES", "300")
     for name, args in (("demo_data", ("--cases", cases)), ("demo_users", ())):
         if command_exists(name):

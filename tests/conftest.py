@@ -2,6 +2,8 @@ import pytest
 
 from cases.reference_data import load_reference_data
 from cases.roles import Role
+from medical.reference_data import load_medical_protocols
+from orientation.reference_data import load_orientation_reference_data
 from tests.factories import user_with_role
 
 
@@ -9,7 +11,14 @@ from tests.factories import user_with_role
 def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (countries, camps, programmes, role groups) in the test database once."""
     with django_db_blocker.unblock():
-        load_reference_data()
+        load_all_reference_data()
+
+
+def load_all_reference_data():
+    """Every app's reference data, as `make run` loads it."""
+    load_reference_data()
+    load_medical_protocols()
+    load_orientation_reference_data()
 
 
 @pytest.fixture

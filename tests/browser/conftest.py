@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from cases.reference_data import load_reference_data
+from tests.conftest import load_all_reference_data
 
 # Playwright's sync API runs an event loop in this thread; the test itself still reads the
 # database synchronously, which Django would otherwise refuse inside a running loop.
@@ -32,12 +32,12 @@ def _reference_data_back_after_flush(django_db_setup, django_db_blocker):
     back so that tests running after these in the same session still find it."""
     yield
     with django_db_blocker.unblock():
-        load_reference_data()
+        load_all_reference_data()
 
 
 @pytest.fixture
 def reference_data(transactional_db):
-    load_reference_data()
+    load_all_reference_data()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from cases.audit import acting_as
 from cases.choices import Urgency
 from cases.models import Case
 from cases.services import case_update, individual_update
-from tests.factories import CaseFactory, IndividualFactory
+from tests.factories import CaseFactory, IndividualFactory, UserFactory
 
 
 def test_a_service_update_is_audited_with_the_acting_user(caseworker):
@@ -48,3 +48,19 @@ def test_member_changes_are_audited_and_on_the_timeline(caseworker):
     assert person.history.filter(pgh_label="update", given_name="Josiane").exists()
     event = case.events.get(kind="member_updated")
     assert (event.actor, event.data["fields"]) == (caseworker, ["given_name"])
+
+
+def test_the_admin_audit_trail_shows_case_changes_but_no_medical_history(client, caseworker):
+    from tests.medical.factories import HealthAssessmentFactory
+
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    case = CaseFactory()
+    case_update(actor=caseworker, case=case, notes="Visible audit note")
+    HealthAssessmentFactory(individual=case.members.get(), medical_history="Secret-diagnosis-XYZ")
+    client.force_login(admin_user)
+
+    page = client.get("/admin/pghistory/events/")
+
+    assert page.status_code == 200
+    assert b"Visible audit note" in page.content
+    assert b"Secret-diagnosis-XYZ" not in page.content

@@ -14,11 +14,6 @@ from cases.reference_data import load_reference_data
 from cases.roles import Role
 from medical.models import HealthAssessment
 from medical.reference_data import load_medical_protocols
-from tests.browser.conftest import (  # noqa: F401 (fixtures)
-    _reference_data_back_after_flush,
-    chromium,
-    page,
-)
 from tests.factories import user_with_role
 from tests.medical.conftest import case_in
 
@@ -33,7 +28,7 @@ def clinic_reference_data(transactional_db):
     load_medical_protocols()
 
 
-def _log_in(page, username):  # noqa: F811
+def _log_in(page, username):
     page.goto("/accounts/login/")
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
@@ -41,7 +36,7 @@ def _log_in(page, username):  # noqa: F811
 
 
 def test_a_clinician_records_an_assessment_and_the_caseworker_sees_only_the_clearance(
-    page,  # noqa: F811
+    page,
     clinic_reference_data,
 ):
     user_with_role(Role.CLINICIAN, username="nurse")
