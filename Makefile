@@ -12,7 +12,7 @@ ifeq ($(UV),)
 UV := python3 -m uv
 endif
 
-.PHONY: help install run test lint format bench clean-local
+.PHONY: help install run test lint format bench clean-local messages
 
 help:
 	@echo "make run          install, start servers, load demo data, serve on http://127.0.0.1:8000"
@@ -21,6 +21,7 @@ help:
 	@echo "make format       ruff format and ruff check --fix"
 	@echo "make bench        the benchmarks (manage.py bench_*)"
 	@echo "make clean-local  stop the embedded PostgreSQL and Redis and delete .local/"
+	@echo "make messages     refresh the translation catalogs (fr, rw, sw) and compile them"
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -58,3 +59,9 @@ bench: install
 clean-local:
 	@if [ -x $(PYTHON) ]; then $(PYTHON) scripts/services.py stop; fi
 	rm -rf .local
+
+# Translation catalogs: collect the marked strings, then compile what translators filled in.
+messages: install
+	$(PYTHON) manage.py makemessages -l fr -l rw -l sw --no-obsolete \
+		--ignore=.venv --ignore=.local --ignore=staticfiles --ignore=tests
+	$(PYTHON) manage.py compilemessages --ignore=.venv
