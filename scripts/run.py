@@ -42,7 +42,13 @@ def prepare(env: dict[str, str]) -> None:
     manage(env, "load_medical_protocols")
     manage(env, "load_orientation_curricula")
     cases = os.environ.get("DEMO_CASES", "300")
-    for name, args in (("demo_data", ("--cases", cases)), ("demo_users", ())):
+    for name, args in (
+        ("demo_data", ("--cases", cases)),
+        ("demo_users", ()),
+        # Health clearances and orientation attendance for the demo households (need the users).
+        ("demo_clinic_records", ()),
+        ("demo_orientation_records", ()),
+    ):
         if command_exists(name):
             manage(env, name, *args)
         else:
