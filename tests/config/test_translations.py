@@ -1,4 +1,4 @@
-"""Every page is translatable: English first, French started, Kinyarwanda and Swahili catalogs ready."""
+"""Pages are translatable: English first, French started, Kinyarwanda and Swahili ready."""
 
 from pathlib import Path
 
