@@ -153,7 +153,7 @@ class CaseListApi(ListApiView):
         responses={200: s.CaseListOut(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
-        return self.paginated(self.filter_queryset(self.get_queryset()), s.CaseListOut)
+        return self.paginated(self.filter_queryset(self.get_queryset()), s.CaseRowOut)
 
     @extend_schema(
         tags=["cases"],

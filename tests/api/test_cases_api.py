@@ -537,3 +537,15 @@ def test_reference_data_is_listed(api, partner):
     ).items()
     locations = client.get("/api/v1/locations/", {"page_size": 200}).json()["results"]
     assert "Mahama" in {loc["name"] for loc in locations}
+
+
+def test_the_hand_written_list_row_says_exactly_what_the_generic_serializer_says(caseworker):
+    from cases.selectors import case_list
+    from cases.serializers import CaseListOut, CaseRowOut
+
+    case = CaseFactory(members=2, caseworker=caseworker)
+    CaseFactory(members=0)
+    rows = list(case_list(user=caseworker))
+    assert [CaseRowOut(c).data for c in rows] == [CaseListOut(c).data for c in rows]
+    assert any(row["caseworker"] == caseworker.username for row in CaseRowOut(rows, many=True).data)
+    assert case.pk in {c.pk for c in rows}
