@@ -169,7 +169,11 @@ def case_list_view(request):
     case_filter = CaseFilter(request.GET or None, queryset=visible, request=request)
     _dress_filter_form(case_filter.form)
     per_page = per_page_from(request.GET.get("per_page"))
-    paginator = Paginator(case_filter.qs, per_page)
+    counts = _status_counts(case_filter, visible)
+    # The per-status counts already hold the number of matching cases: no second COUNT.
+    selected = case_filter.form.cleaned_data.get("status") if case_filter.is_bound else None
+    matching = sum(counts.get(s, 0) for s in selected) if selected else sum(counts.values())
+    paginator = CountedPaginator(case_filter.qs, per_page, count=matching)
     page = paginator.get_page(request.GET.get("page"))
 
     context = {
@@ -177,7 +181,11 @@ def case_list_view(request):
         "form": case_filter.form,
         "page": page,
         "cases": page.object_list,
-        "status_counts": _status_counts(case_filter, visible),
+        "status_counts": [
+            {"status": status, "count": counts[status.value]}
+            for status in CaseStatus
+            if counts.get(status.value)
+        ],
         "selected_statuses": request.GET.getlist("status"),
         "sort": request.GET.get("sort") or DEFAULT_SORT,
         "per_page": per_page,
@@ -192,6 +200,18 @@ def case_list_view(request):
     # The same address answers a whole page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are, when the caller has counted them already."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
 
 
 DEFAULT_SORT = "-referral_date"
@@ -232,7 +252,7 @@ def _dress_filter_form(form) -> None:
     form.fields["urgency"].choices = Urgency.choices
 
 
-def _status_counts(case_filter: CaseFilter, visible) -> list[dict]:
+def _status_counts(case_filter: CaseFilter, visible) -> dict[str, int]:
     """How many cases match the other filters in each status (one GROUP BY), to narrow by."""
     queryset = visible
     if case_filter.is_bound:
@@ -241,12 +261,7 @@ def _status_counts(case_filter: CaseFilter, visible) -> list[dict]:
             if name in ("status", "sort"):
                 continue
             queryset = case_filter.filters[name].filter(queryset, value)
-    counts = case_status_counts(queryset)
-    return [
-        {"status": status, "count": counts.get(status.value, 0)}
-        for status in CaseStatus
-        if counts.get(status.value)
-    ]
+    return case_status_counts(queryset)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -203,7 +203,7 @@ def test_the_list_takes_the_same_number_of_queries_whatever_the_rows(
     # session, user, roles, count, page, members, status counts, the four filter drop-downs
     # (camps, destinations, programmes with their countries, caseworkers), and the session's
     # new expiry (saved on every request: 3 statements).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         response = client.get(LIST, {"per_page": 100})
     assert len(response.context["cases"]) == rows
 
@@ -213,7 +213,7 @@ def test_the_htmx_fragment_takes_fewer_queries(client, manager, django_assert_nu
     client.force_login(manager)
 
     # No filter drop-downs in the fragment.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(LIST, headers={"HX-Request": "true"})
 
 
@@ -239,3 +239,22 @@ def test_a_partner_system_account_gets_403_on_the_list(client, partner):
     response = client.get(LIST)
     assert response.status_code == 403
     assert Case.objects.count() == 1
+
+
+def test_the_number_of_matching_cases_follows_the_status_and_other_filters(client, manager):
+    held = CaseFactory.create_batch(2)
+    CaseFactory.create_batch(3)
+    CaseFactory(location=Location.objects.get(name="Kiziba"))
+    Case.objects.filter(pk__in=[c.pk for c in held]).update(
+        status=CaseStatus.ON_HOLD, resume_status=CaseStatus.REFERRED
+    )
+    client.force_login(manager)
+
+    def matching(**params):
+        return client.get(LIST, params).context["page"].paginator.count
+
+    assert matching() == 6
+    assert matching(status=["on_hold"]) == 2
+    assert matching(status=["on_hold", "referred"]) == 6
+    assert matching(status=["referred"], location=Location.objects.get(name="Kiziba").pk) == 1
+    assert matching(status=["closed"]) == 0
