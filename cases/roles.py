@@ -30,6 +30,9 @@ STAFF_ROLES = frozenset(
     }
 )
 
+# Who keeps household data current (case fields, members, documents) in the browser and the API.
+HOUSEHOLD_EDITORS = frozenset({Role.CASEWORKER, Role.ADMINISTRATOR})
+
 # The only roles that may see or write medical detail (diagnoses, results, history).
 CLINICAL_ROLES = frozenset({Role.CLINICIAN})
 
@@ -56,3 +59,8 @@ def is_staff_member(user) -> bool:
 
 def is_clinical(user) -> bool:
     return has_role(user, *CLINICAL_ROLES)
+
+
+def can_edit_household(user) -> bool:
+    """Caseworkers and administrators keep household data current; other staff read it."""
+    return bool(getattr(user, "is_superuser", False)) or has_role(user, *HOUSEHOLD_EDITORS)

@@ -47,7 +47,7 @@ from .forms import (
 )
 from .models import Case, Individual, Programme
 from .panels import panels_for
-from .roles import Role, has_role, is_staff_member
+from .roles import Role, can_edit_household, has_role, is_staff_member
 from .selectors import (
     case_detail,
     case_list,
@@ -74,11 +74,6 @@ WAITING_PER_STATUS = 5
 
 # ---------------------------------------------------------------------------------------------
 # Who may use these pages
-
-
-def can_edit_household(user) -> bool:
-    """Caseworkers and administrators keep household data current; other staff read it."""
-    return user.is_superuser or has_role(user, Role.CASEWORKER, Role.ADMINISTRATOR)
 
 
 def mission_staff_required(view):

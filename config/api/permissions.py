@@ -41,12 +41,12 @@ from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_access_token_model
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from cases.roles import STAFF_ROLES, Role, has_role
+from cases.roles import HOUSEHOLD_EDITORS, STAFF_ROLES, Role, has_role
 
 # Reads: every member of the mission's staff, and partner systems.
 READ_ROLES = STAFF_ROLES | {Role.PARTNER_SYSTEM}
 # Writes to household data: caseworkers, administrators, and partners holding the write scope.
-WRITE_ROLES = frozenset({Role.CASEWORKER, Role.ADMINISTRATOR, Role.PARTNER_SYSTEM})
+WRITE_ROLES = HOUSEHOLD_EDITORS | {Role.PARTNER_SYSTEM}
 
 
 def token_of(request):

@@ -1,13 +1,11 @@
 import datetime
-import secrets
 
 import pytest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken, Application
-from rest_framework.test import APIClient
 
 from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent, Country, Interview, PartnerProfile
+from tests.api_clients import bearer_client, session_client  # noqa: F401 (re-exported)
 from tests.factories import CaseFactory, InterviewFactory
 
 
@@ -41,32 +39,6 @@ def snapshot(case: Case) -> dict:
         ),
         "events": CaseEvent.objects.filter(case=case).count(),
     }
-
-
-def bearer_client(user, scope: str) -> APIClient:
-    """An API client holding an OAuth2 access token of `user` with `scope`."""
-    application = Application.objects.create(
-        name=f"{user.username} system",
-        user=user,
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-    )
-    token = AccessToken.objects.create(
-        user=user,
-        application=application,
-        token=secrets.token_urlsafe(24),
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        scope=scope,
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
-    return client
-
-
-def session_client(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
 import datetime
-import secrets
 
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from oauth2_provider.models import AccessToken, Application
 from rest_framework.test import APIClient
 
 from cases.models import Country, PartnerProfile
 from orientation import services
 from orientation.models import Attendance, Curriculum
+from tests.api_clients import bearer_client as token_client
+from tests.api_clients import session_client
 from tests.orientation.conftest import household, plan
 
 LIST = "/api/v1/orientation/sessions/"
@@ -21,31 +21,6 @@ def detail_url(session):
 
 def attendance_url(session):
     return f"/api/v1/orientation/sessions/{session.pk}/attendance/"
-
-
-def session_client(user) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
-
-
-def token_client(user, scope) -> APIClient:
-    application = Application.objects.create(
-        name=f"{user.username} system",
-        user=user,
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
-    )
-    token = AccessToken.objects.create(
-        user=user,
-        application=application,
-        token=secrets.token_urlsafe(24),
-        expires=timezone.now() + datetime.timedelta(hours=1),
-        scope=scope,
-    )
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.token}")
-    return client
 
 
 @pytest.fixture
