@@ -2,7 +2,7 @@
 matched on their code or name and updated, never duplicated. Administrators edit them afterwards
 in the admin."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .choices import LocationKind
@@ -89,6 +89,33 @@ SUBMISSION_CATEGORIES = [
 ]
 
 
+# What the administrator role edits in the admin site: people and their roles, partner systems,
+# and reference data (named by app label and model, so `cases` imports no app above it).
+ADMINISTERED_MODELS = {
+    "auth": ["user", "group"],
+    "cases": [
+        "country",
+        "programme",
+        "location",
+        "movementtype",
+        "submissioncategory",
+        "partnerprofile",
+    ],
+    "medical": ["medicalprotocol", "protocolrequirement"],
+    "orientation": ["curriculum"],
+}
+
+
+def _grant_administrator_permissions() -> None:
+    group = Group.objects.get(name=Role.ADMINISTRATOR.value)
+    for app_label, models in ADMINISTERED_MODELS.items():
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label, content_type__model__in=models
+            )
+        )
+
+
 @transaction.atomic
 def load_reference_data() -> dict[str, int]:
     """Create or update the mission's reference data and the role groups; return counts."""
@@ -115,6 +142,7 @@ def load_reference_data() -> dict[str, int]:
         SubmissionCategory.objects.update_or_create(code=code, defaults={"name": name})
     for role in Role:
         Group.objects.get_or_create(name=role.value)
+    _grant_administrator_permissions()
     return {
         "countries": Country.objects.count(),
         "programmes": Programme.objects.count(),
