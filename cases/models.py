@@ -157,6 +157,34 @@ class SubmissionCategory(models.Model):
 # Cases and people
 
 
+# What the case list filters on besides search: the tally counts cases per combination of these.
+TALLY_DIMENSIONS = (
+    "location_id",
+    "destination_country_id",
+    "programme_id",
+    "caseworker_id",
+    "urgency",
+    "status",
+)
+
+
+def _tally_change(deltas: str) -> str:
+    """A statement-level trigger body adding the +1/-1 `deltas` (a SELECT over the statement's
+    transition tables) to the tally, one row per combination, in a fixed order so that two
+    transactions lock tally rows in the same order. A statement that changes none of the counted
+    columns (an edit of notes) writes nothing."""
+    dims = ", ".join(TALLY_DIMENSIONS)
+    # Built from this module's constants only, at import time.
+    return f"""
+        INSERT INTO cases_casetally ({dims}, cases)
+        SELECT {dims}, sum(delta) FROM ({deltas.format(dims=dims)}) AS changed
+        GROUP BY {dims} HAVING sum(delta) <> 0 ORDER BY {dims}
+        ON CONFLICT ON CONSTRAINT case_tally_key
+        DO UPDATE SET cases = cases_casetally.cases + EXCLUDED.cases;
+        RETURN NULL;
+    """  # noqa: S608
+
+
 @audited("CaseHistory")
 class Case(models.Model):
     """One household processed together (UNHCR's case / registration group)."""
@@ -229,6 +257,44 @@ class Case(models.Model):
             models.Index(fields=["caseworker", "status"], name="case_caseworker_idx"),
             models.Index(fields=["destination_country", "status"], name="case_destination_idx"),
         ]
+        # The status tally (CaseTally below) follows every insert, update and delete, one
+        # statement at a time, whoever writes: the ORM, bulk updates or raw SQL.
+        triggers = [
+            pgtrigger.Trigger(
+                name="case_tally_insert",
+                operation=pgtrigger.Insert,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(new="new_cases"),
+                func=_tally_change("SELECT {dims}, 1 AS delta FROM new_cases"),
+            ),
+            pgtrigger.Trigger(
+                name="case_tally_update",
+                operation=pgtrigger.Update,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_cases", new="new_cases"),
+                func=_tally_change(
+                    "SELECT {dims}, 1 AS delta FROM new_cases "
+                    "UNION ALL SELECT {dims}, -1 FROM old_cases"
+                ),
+            ),
+            pgtrigger.Trigger(
+                name="case_tally_delete",
+                operation=pgtrigger.Delete,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                referencing=pgtrigger.Referencing(old="old_cases"),
+                func=_tally_change("SELECT {dims}, -1 AS delta FROM old_cases"),
+            ),
+            pgtrigger.Trigger(
+                name="case_tally_truncate",
+                operation=pgtrigger.Truncate,
+                when=pgtrigger.After,
+                level=pgtrigger.Statement,
+                func="DELETE FROM cases_casetally; RETURN NULL;",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=CaseStatus.values), name="case_status_known"
@@ -246,6 +312,16 @@ class Case(models.Model):
     def get_absolute_url(self):
         return reverse("cases:detail", kwargs={"pk": self.pk})
 
+    # get_status_display() rebuilds a dict of every translated choice on each call, a fifth of
+    # the case list page's time at 50 rows (bench_case_list); an enum lookup is one translation.
+    @property
+    def status_label(self) -> str:
+        return CaseStatus(self.status).label
+
+    @property
+    def urgency_label(self) -> str:
+        return Urgency(self.urgency).label
+
     @property
     def principal(self):
         """The principal applicant, from prefetched members when they are there."""
@@ -253,6 +329,52 @@ class Case(models.Model):
             if member.relationship == Relationship.PRINCIPAL_APPLICANT:
                 return member
         return None
+
+
+class CaseTally(models.Model):
+    """How many cases there are for each combination of camp, destination, programme,
+    caseworker, urgency and status, kept by the triggers on Case in the same transaction.
+
+    The case list's per-status counts and the dashboard read it instead of counting every
+    matching case (at 250,000 cases, 9 ms for one camp's GROUP BY against under 1 ms here;
+    bench_case_list). `manage.py rebuild_case_tally` recounts it from the cases, for a database
+    loaded with triggers off. Not audited: it is derived from the cases, whose changes are.
+    (No CHECK that counts stay positive: PostgreSQL checks an upsert's proposed row, here a
+    negative delta, before it finds the row it conflicts with.)"""
+
+    location = models.ForeignKey(
+        Location, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    destination_country = models.ForeignKey(
+        Country, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    programme = models.ForeignKey(
+        Programme, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    caseworker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency.choices)
+    status = models.CharField(max_length=20, choices=CaseStatus.choices)
+    cases = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("case tally")
+        verbose_name_plural = _("case tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[name.removesuffix("_id") for name in TALLY_DIMENSIONS],
+                nulls_distinct=False,
+                name="case_tally_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.status}: {self.cases}"
 
 
 @audited("IndividualHistory")
