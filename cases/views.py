@@ -337,7 +337,8 @@ def _status_counts(case_filter: CaseFilter, visible, user) -> dict[str, int]:
     """How many cases match the other filters in each status, to narrow by: from the tally the
     database keeps when only tallied filters are set, else one GROUP BY over the matches."""
     applied = {}
-    if case_filter.is_bound and case_filter.is_valid():
+    if case_filter.is_bound:
+        case_filter.is_valid()  # a filter that is not valid is left out, as the list does
         applied = {
             name: value
             for name, value in case_filter.form.cleaned_data.items()
