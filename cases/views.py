@@ -469,8 +469,15 @@ def case_detail_view(request, pk):
     return _render_case_page(request, _visible_case_or_404(request.user, pk))
 
 
+# Events on one page of a case's timeline; older ones are a link away.
+TIMELINE_PER_PAGE = 25
+
+
 def _render_case_page(request, case: Case, *, status: int = 200):
     members = list(case.members.all())
+    timeline = Paginator(case_timeline(case), TIMELINE_PER_PAGE).get_page(
+        request.GET.get("timeline_page")
+    )
     return render(
         request,
         "cases/case_detail.html",
@@ -478,7 +485,7 @@ def _render_case_page(request, case: Case, *, status: int = 200):
             "case": case,
             "members": members,
             "member_names": {m.pk: m.full_name for m in members},
-            "timeline": case_timeline(case),
+            "timeline": timeline,
             "panels": panels_for(case, request.user),
             "steps": _step_choices(case, request.user),
             "can_edit": can_edit_household(request.user),

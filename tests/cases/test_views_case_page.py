@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -273,3 +275,46 @@ def test_a_partner_system_account_gets_403_on_the_case_page_and_steps(client, pa
     assert _step(client, case, "start_pre_screening").status_code == 403
     case.refresh_from_db()
     assert case.status == CaseStatus.REFERRED
+
+
+def _events(case, n):
+    CaseEvent.objects.bulk_create(
+        CaseEvent(case=case, kind=EventKind.NOTE, reason=f"Note {i:03d}") for i in range(n)
+    )
+
+
+def test_the_timeline_shows_the_newest_events_and_links_to_older_ones(client, caseworker):
+    case = CaseFactory()
+    _events(case, 30)
+    client.force_login(caseworker)
+
+    first = _page(client, case)
+    second = client.get(reverse("cases:detail", args=[case.pk]), {"timeline_page": 2})
+
+    assert first.status_code == second.status_code == 200
+    shown = [e.reason for e in first.context["timeline"]]
+    assert len(shown) == 25
+    assert shown[0] == "Note 029"  # newest first (same time: the latest written)
+    assert f'href="{case.get_absolute_url()}?timeline_page=2#timeline" rel="next"' in (
+        first.content.decode()
+    )
+    older = [e.reason for e in second.context["timeline"]]
+    assert older == ["Note 004", "Note 003", "Note 002", "Note 001", "Note 000"]
+    assert 'rel="prev"' in second.content.decode()
+    # A page that is not there shows the last one rather than an error.
+    assert client.get(case.get_absolute_url(), {"timeline_page": "x"}).status_code == 200
+
+
+def test_the_case_page_takes_the_same_number_of_queries_whatever_the_timeline(client, caseworker):
+    short, long = CaseFactory(members=2), CaseFactory(members=2)
+    _events(short, 3)
+    _events(long, 60)
+    client.force_login(caseworker)
+    client.get(short.get_absolute_url())  # warm: the session's first read
+
+    def queries(case):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(case.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    assert queries(short) == queries(long)
