@@ -8,7 +8,7 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         # Registers the system check and the guards cases owns.
-        from . import workflow  # noqa: F401
+        from . import middleware, workflow  # noqa: F401  (signal receivers, checks)
         from .interviews import panels as interview_panels
 
         interview_panels.register()

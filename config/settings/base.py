@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves an active session's end forward once a minute (see SESSION_REFRESH_SECONDS).
+    "cases.middleware.SessionKeepAliveMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,9 +133,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end after an hour without activity (shared office machines).
+# Sessions end after an hour without activity (shared office machines). Activity moves the end
+# forward at most once a minute (cases.middleware.SessionKeepAliveMiddleware), not with a write
+# on every request.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en"

@@ -6,6 +6,9 @@ import datetime
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,6 +113,34 @@ def test_the_session_ends_after_an_hour_without_activity(client, caseworker):
         response = client.get(reverse("cases:list"))
         assert response.status_code == 302
         assert response["Location"].startswith(LOGIN)
+
+
+def test_activity_moves_the_sessions_end_at_most_once_a_minute(client, caseworker):
+    """Pages within a minute of the last move write nothing; the next one moves the end."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as traveller:
+        client.force_login(caseworker)
+        key = client.session.session_key
+
+        def expires():
+            return Session.objects.get(session_key=key).expire_date
+
+        at_login = expires()
+        traveller.shift(datetime.timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("cases:list")).status_code == 200
+        assert not [q for q in captured if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+        assert expires() == at_login
+
+        traveller.shift(datetime.timedelta(seconds=31))
+        assert client.get(reverse("cases:list")).status_code == 200
+        assert expires() == at_login + datetime.timedelta(seconds=61)
+
+
+def test_an_anonymous_visit_creates_no_session(client, db):
+    client.get(LOGIN)
+    client.get(reverse("cases:list"))
+    assert Session.objects.count() == 0
 
 
 def test_the_session_cookie_does_not_outlive_the_browser(client, caseworker):

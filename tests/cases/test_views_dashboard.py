@@ -63,8 +63,8 @@ def test_the_dashboard_query_count_does_not_grow_with_cases(
     client.get(DASHBOARD)
 
     # session, user, roles, my counts (from the tally), waiting cases (with their principal
-    # applicants), their camps, destinations and caseworkers, session save (3).
-    with django_assert_num_queries(11):
+    # applicants), their camps, destinations and caseworkers.
+    with django_assert_num_queries(8):
         client.get(DASHBOARD)
 
 

@@ -205,9 +205,8 @@ def test_the_list_takes_the_same_number_of_queries_whatever_the_rows(
     # session, user, roles, status counts (from the tally, which also give the number of
     # matching cases), the page (with each row's principal applicant and size), its camps,
     # destinations and caseworkers, the four filter drop-downs (camps, destinations, programmes
-    # with their countries, caseworkers), and the session's new expiry (saved on every request:
-    # 3 statements).
-    with django_assert_num_queries(15):
+    # with their countries, caseworkers).
+    with django_assert_num_queries(12):
         response = client.get(LIST, {"per_page": 100})
     assert len(response.context["rows"]) == rows
     assert {row.persons for row in response.context["rows"]} == {3}
@@ -220,7 +219,7 @@ def test_the_htmx_fragment_takes_fewer_queries(
     client.force_login(manager)
 
     # No filter drop-downs in the fragment.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(8):
         client.get(LIST, headers={"HX-Request": "true"})
 
 
@@ -234,7 +233,7 @@ def test_a_search_counts_the_matching_cases_and_keeps_the_query_count(
 
     # As above, with the status counts from one GROUP BY over the matching cases: the tally
     # knows nothing of names.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(12):
         response = client.get(LIST, {"q": "uwa"})
     assert response.context["page"].paginator.count == 4
     assert {row.principal.split()[-1] for row in response.context["rows"]} == {"Uwase"}

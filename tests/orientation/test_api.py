@@ -102,8 +102,8 @@ def test_the_session_list_takes_the_same_queries_for_many_sessions(
     assert response.json()["count"] == 5
 
 
-# Login session and roles (3), count, page, days (3), session save (3).
-QUERIES_FOR_API_LIST = 9
+# Login session and roles (3), count, page, days.
+QUERIES_FOR_API_LIST = 6
 
 
 def test_the_session_detail_lists_people_and_their_attendance(facilitator, caseworker, session):

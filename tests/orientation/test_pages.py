@@ -72,8 +72,8 @@ def test_the_session_list_takes_the_same_queries_for_one_or_many_sessions(
     assert b"1 / 30" in response.content
 
 
-# Login session and roles (3), count, page, days (3), session save (3).
-QUERIES_FOR_SESSION_LIST = 9
+# Login session and roles (3), count, page, days.
+QUERIES_FOR_SESSION_LIST = 6
 
 
 def test_the_session_page_shows_people_and_an_attendance_sheet_per_day(
@@ -402,8 +402,8 @@ def test_the_session_page_takes_the_same_queries_for_more_people(
     assert len(response.context["rows"]) == 7
 
 
-# Login session and roles (3), session, days, enrollments, attendance, session save (3).
-QUERIES_FOR_SESSION_PAGE = 10
+# Login session and roles (3), session, days, enrollments, attendance.
+QUERIES_FOR_SESSION_PAGE = 7
 
 
 def test_administrators_edit_curricula_in_the_admin(client, administrator, usa_curriculum):
