@@ -7,7 +7,6 @@ import unicodedata
 from django.db.models import (
     CharField,
     Count,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -15,9 +14,8 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, Concat, RowNumber
+from django.db.models.functions import Coalesce, Concat
 
 from .choices import Relationship
 from .models import Case, CaseEvent, CaseTally, Individual, TravelDocument
@@ -136,21 +134,24 @@ def case_search_q(term: str) -> Q:
 
 
 def case_longest_waiting(*, user, statuses, per_status: int = 5) -> list[Case]:
-    """The `per_status` cases longest in each of `statuses` (one query, plus their members)."""
-    ranked = (
-        case_rows(user=user)
-        .filter(status__in=[str(s) for s in statuses])
-        .annotate(
-            wait_rank=Window(
-                RowNumber(),
-                partition_by=[F("status")],
-                order_by=[F("status_changed_at").asc(), F("id").asc()],
-            )
-        )
-        .filter(wait_rank__lte=per_status)
-        .order_by("status", "status_changed_at", "id")
+    """The `per_status` cases longest in each of `statuses`, as list rows (case_rows).
+
+    One short index scan per status (`case_waiting_idx`) picks their ids, then one query reads
+    those rows: ranking every open case with a window function read all of them, and computing
+    the rows' principal applicants before ranking cost 400 ms at 250,000 cases."""
+    visible = case_visible_to(user)
+    firsts = [
+        visible.filter(status=str(status))
+        .order_by("status_changed_at", "id")
+        .values_list("pk", flat=True)[:per_status]
+        for status in statuses
+    ]
+    if not firsts:
+        return []
+    ids = list(firsts[0].union(*firsts[1:], all=True))
+    return list(
+        case_rows(user=user).filter(pk__in=ids).order_by("status", "status_changed_at", "id")
     )
-    return list(ranked)
 
 
 def case_status_counts(qs: QuerySet[Case]) -> dict[str, int]:
