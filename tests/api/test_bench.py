@@ -26,6 +26,7 @@ def test_bench_case_list_smoke_run_reports_every_measure():
     assert re.search(r"API /api/v1/cases/\s+[\d.]+ ms", text)
     assert re.search(r"raw SQL \(2 queries\)\s+[\d.]+ ms", text)
     assert "page cases:list" in text
+    assert re.search(r"dashboard \(landing page\)\s+[\d.]+ ms", text)
     assert re.search(r"(OK|MISS) +page/raw = [\d.]+x", text)
     assert re.search(r"common prefix .* ORM selector [\d.]+ ms, raw [\d.]+ ms", text)
     assert re.search(r"rare prefix .* ORM selector [\d.]+ ms, raw [\d.]+ ms", text)

@@ -11,8 +11,8 @@ runs:
   (in-process through DRF's APIClient: routing, permission, filter, paginator with its COUNT,
   serializer, JSON), and its number of queries at several page sizes and pages;
 - the browser's case list page (view "cases:list"), the same filter, through Django's test
-  client (middleware, session, filter panel, per-status counts, rows), and the htmx request
-  that refreshes only the results;
+  client (middleware, session, filter panel, per-status counts, rows), the htmx request that
+  refreshes only the results, and the dashboard every user lands on (no target);
 - the same work in raw SQL: 2 queries (the page of cases with their references, their members);
 - name search for a common and a rare prefix: the ORM selector (`case_list(search=...)`, a page
   of 50 cases with members) against an index-backed raw query; with the EXPLAIN lines that show
@@ -240,6 +240,10 @@ class Command(BaseCommand):
                 f"  page cases:list           {page_ms:8.2f} ms  ({page_queries} queries)"
             )
             self.stdout.write(f"  page, htmx results only   {fragment_ms:8.2f} ms")
+            self.stdout.write(
+                f"  dashboard (landing page)  {self._dashboard_ms(user, runs):8.2f} ms  "
+                "(no target: my cases by status, the cases waiting longest per status)"
+            )
         self.stdout.write(
             f"  raw SQL (2 queries)       {raw_ms:8.2f} ms  ({len(rows)} cases, "
             f"{len(members)} people)"
@@ -298,6 +302,17 @@ class Command(BaseCommand):
             return page(**{"HX-Request": "true"})
 
         return median_ms(page, runs), count_queries(page), median_ms(fragment, runs)
+
+    def _dashboard_ms(self, user, runs) -> float:
+        client = Client()
+        client.force_login(user)
+        url = reverse("cases:dashboard")
+
+        def page():
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        return median_ms(page, runs)
 
     def _explain_list(self, location_id, status):
         qs = Case.objects.filter(location_id=location_id, status=status)
