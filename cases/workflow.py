@@ -298,6 +298,10 @@ def _state_refusal(transition: Transition, case: Case) -> str | None:
     }
 
 
+# What a step's `needs` are called in its refusal ("This step needs: ...").
+FACT_LABELS = {"departure_date": gettext_lazy("the planned departure date")}
+
+
 def refusals(
     transition: Transition,
     case: Case,
@@ -318,7 +322,8 @@ def refusals(
     reasons = []
     for name in transition.needs:
         if context.get(name) in (None, ""):
-            reasons.append(_("This step needs: %(fact)s.") % {"fact": name.replace("_", " ")})
+            fact = FACT_LABELS.get(name, name.replace("_", " "))
+            reasons.append(_("This step needs: %(fact)s.") % {"fact": fact})
     if reasons:
         return reasons
     for name in transition.guards:

@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cases import workflow
 from cases.choices import OPEN_STATES, CaseStatus, InterviewOutcome
@@ -200,7 +200,15 @@ def test_booking_needs_a_departure_date(movement_officer, passing_app_guards):
     error = assert_refused_unchanged(
         case, lambda: case_transition(case=case, transition="book", actor=movement_officer)
     )
-    assert "departure date" in error.reasons[0]
+    assert error.reasons == ["This step needs: the planned departure date."]
+
+
+def test_a_missing_fact_is_named_in_the_users_language(movement_officer, passing_app_guards):
+    case = case_in(S.READY_TO_TRAVEL)
+    ready_for_travel_facts(case, movement_officer)
+    with translation.override("fr"):
+        reasons = workflow.refusals(TRANSITIONS_BY_NAME["book"], case, movement_officer)
+    assert reasons == ["Cette étape nécessite\u00a0: la date de départ prévue."]
 
 
 def test_booking_names_every_failing_condition(movement_officer, failing_app_guards):
