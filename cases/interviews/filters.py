@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.choices import InterviewDecision, InterviewKind, InterviewOutcome
 from cases.models import Interview
@@ -17,8 +18,8 @@ from .forms import DateInput
 from .selectors import past, start_of_day, upcoming
 
 WHEN_CHOICES = [
-    ("upcoming", _("Upcoming")),
-    ("past", _("Past")),
+    ("upcoming", pgettext_lazy("interviews", "Upcoming")),
+    ("past", pgettext_lazy("interviews", "Past")),
     ("all", _("All")),
 ]
 

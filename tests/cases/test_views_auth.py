@@ -157,3 +157,21 @@ def test_accounts_that_are_not_mission_staff_get_403_on_every_page(client, partn
 
     for url in _pages(case):
         assert client.get(url).status_code == 403, url
+
+
+def test_anyone_chooses_the_language_of_the_pages(client, caseworker):
+    """The footer's form (Django's set_language) remembers the choice in a cookie."""
+    client.force_login(caseworker)
+    page = client.get(reverse("cases:list")).content.decode()
+    assert 'action="/i18n/setlang/"' in page
+    assert '<option value="fr" lang="fr">français</option>' in page
+
+    response = client.post(
+        reverse("set_language"), {"language": "fr", "next": reverse("cases:list")}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:list")
+    french = client.get(reverse("cases:list")).content.decode()
+    assert '<html lang="fr">' in french
+    assert "<h1>Dossiers</h1>" in french
