@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from cases.reference_data import load_reference_data
 from cases.roles import Role
@@ -69,3 +71,11 @@ def all_roles(
         Role.PARTNER_SYSTEM: partner,
         Role.ADMINISTRATOR: administrator,
     }
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in another language leaves it active in the test's thread (LocaleMiddleware
+    activates and never deactivates): the next test starts in English again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -5,6 +5,7 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -302,3 +303,17 @@ def test_the_status_count_and_sort_links_keep_the_other_filters(client, manager)
         assert "page" not in query, href
     assert any("status=referred" in href for href in hrefs)
     assert any("sort=" in href for href in hrefs)
+
+
+@pytest.mark.parametrize(
+    "language, waiting", [("en", "for 3 days"), ("fr", "depuis 3 jours"), ("sw", "kwa siku 3")]
+)
+def test_how_long_a_case_has_waited_reads_in_the_users_language(client, manager, language, waiting):
+    CaseFactory(status_changed_at=timezone.now() - datetime.timedelta(days=3, hours=1))
+    client.force_login(manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    # timesince keeps a number with its unit (a no-break space).
+    page = client.get(LIST).content.decode().replace("\xa0", " ")
+
+    assert f'<span class="since">{waiting}</span>' in page
