@@ -31,6 +31,7 @@ def test_bench_case_list_smoke_run_reports_every_measure():
     assert re.search(r"common prefix .* ORM selector [\d.]+ ms, raw [\d.]+ ms", text)
     assert re.search(r"rare prefix .* ORM selector [\d.]+ ms, raw [\d.]+ ms", text)
     assert "EXPLAIN ORM selector:" in text
+    assert re.search(r"page cases:list with this search: [\d.]+ ms", text)
     # The number of queries does not depend on the page size or the page.
     line = next(x for x in text.splitlines() if "queries per request" in x)
     assert line.strip().startswith("OK"), line
