@@ -16,7 +16,7 @@ runs:
 - the same work in raw SQL: 2 queries (the page of cases with their references, their members);
 - name search for a common and a rare prefix: the ORM selector (`case_list(search=...)`, a page
   of 50 cases with members) against an index-backed raw query; with the EXPLAIN lines that show
-  which index each uses.
+  which index each uses, and the whole list page for that search (no target).
 
 Targets: list endpoint and list page each within 5x of raw and under 50 ms; search within 3x
 of raw for both prefixes; the same number of queries whatever the page size.
