@@ -55,16 +55,13 @@ from .models import Case, Individual, Programme
 from .panels import panels_for
 from .roles import Role, can_edit_household, has_role, is_staff_member
 from .selectors import (
-    TALLIED_FILTERS,
     case_detail,
     case_longest_waiting,
     case_rows,
-    case_status_counts,
-    case_status_tally,
+    case_status_counts_for,
     case_timeline,
     case_visible_to,
     possible_duplicates,
-    sees_every_case,
 )
 from .services import (
     case_create,
@@ -128,10 +125,11 @@ def dashboard(request):
     """My cases by status, and the cases that have waited longest in each open stage."""
     user = request.user
     list_url = reverse("cases:list")
-    if sees_every_case(user):
-        mine = case_status_tally(caseworker=user)
-    else:
-        mine = case_status_counts(case_visible_to(user).filter(caseworker=user))
+    mine = case_status_counts_for(
+        user=user,
+        filters={"caseworker": user},
+        matching=case_visible_to(user).filter(caseworker=user),
+    )
     my_statuses = [
         {
             "status": status,
@@ -334,8 +332,8 @@ def _list_reference_choices(form) -> None:
 
 
 def _status_counts(case_filter: CaseFilter, visible, user) -> dict[str, int]:
-    """How many cases match the other filters in each status, to narrow by: from the tally the
-    database keeps when only tallied filters are set, else one GROUP BY over the matches."""
+    """How many cases match the other filters in each status, to narrow by (see
+    selectors.case_status_counts_for)."""
     applied = {}
     if case_filter.is_bound:
         case_filter.is_valid()  # a filter that is not valid is left out, as the list does
@@ -344,12 +342,10 @@ def _status_counts(case_filter: CaseFilter, visible, user) -> dict[str, int]:
             for name, value in case_filter.form.cleaned_data.items()
             if name not in ("status", "sort") and value not in EMPTY_VALUES
         }
-    if sees_every_case(user) and applied.keys() <= TALLIED_FILTERS:
-        return case_status_tally(**applied)
-    queryset = visible
+    matching = visible
     for name, value in applied.items():
-        queryset = case_filter.filters[name].filter(queryset, value)
-    return case_status_counts(queryset)
+        matching = case_filter.filters[name].filter(matching, value)
+    return case_status_counts_for(user=user, filters=applied, matching=matching)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """The per-status tally of cases (CaseTally): kept by the database in step with the cases, read
 by the case list and the dashboard."""
 
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.urls import reverse
 
 from cases.choices import CaseStatus, Urgency
-from cases.models import Case, CaseTally, Location
-from cases.selectors import case_status_tally
+from cases.models import Case, CaseTally, Country, Location, PartnerProfile
+from cases.selectors import case_status_counts_for, case_status_tally, case_visible_to
 from cases.services import case_tally_rebuild
 from tests.factories import CaseFactory
 
@@ -110,3 +113,27 @@ def test_the_list_counts_come_from_the_tally_and_agree_with_the_cases(client, ma
     assert counts == {CaseStatus.REFERRED: 2}
     assert response.context["page"].paginator.count == 2
     assert len(response.context["rows"]) == 2
+
+
+def test_an_account_that_sees_only_some_cases_gets_counts_of_those_only(partner, manager):
+    canada = Country.objects.get(iso_code="CAN")
+    CaseFactory.create_batch(2)  # going to the United States
+    CaseFactory(destination_country=canada, programme=canada.programmes.first())
+    PartnerProfile.objects.create(user=partner, organisation="IRCC", country=canada)
+
+    def counts(user):
+        return case_status_counts_for(user=user, filters={}, matching=case_visible_to(user))
+
+    assert counts(partner) == {CaseStatus.REFERRED: 1}  # not the tally of every case
+    assert counts(manager) == {CaseStatus.REFERRED: 3}
+
+
+def test_the_rebuild_command_says_how_many_rows_it_wrote():
+    CaseFactory.create_batch(2)
+    CaseTally.objects.all().delete()
+    out = StringIO()
+
+    call_command("rebuild_case_tally", stdout=out)
+
+    assert out.getvalue().strip() == "Case tally rebuilt: 1 row."
+    assert tally() == counted()

@@ -317,3 +317,45 @@ def test_how_long_a_case_has_waited_reads_in_the_users_language(client, manager,
     page = client.get(LIST).content.decode().replace("\xa0", " ")
 
     assert f'<span class="since">{waiting}</span>' in page
+
+
+def test_filters_that_cannot_be_used_are_named_and_the_rest_still_apply(client, manager):
+    kiziba = Location.objects.get(name="Kiziba")
+    CaseFactory.create_batch(2, location=kiziba)
+    CaseFactory()
+    client.force_login(manager)
+
+    response = client.get(
+        LIST,
+        {
+            "location": "not-a-camp",
+            "destination_country": "999999",
+            "status": ["referred", "no_such_status"],
+            "sort": "bogus",
+            "page": "x",
+            "per_page": "100000",
+            "q": "\x00",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert {"location", "destination_country", "status", "sort"} <= errors.keys()
+    assert "Some filters could not be used" in response.content.decode()
+    # The filters that could be used still narrow nothing here: every case, counted once.
+    assert response.context["page"].paginator.count == 3
+    counts = {row["status"]: row["count"] for row in response.context["status_counts"]}
+    assert counts == {CaseStatus.REFERRED: 3}
+
+
+def test_a_camp_filter_that_cannot_be_used_leaves_the_others_in_the_counts(client, manager):
+    kiziba = Location.objects.get(name="Kiziba")
+    CaseFactory.create_batch(2, location=kiziba, urgency=Urgency.URGENT)
+    CaseFactory(urgency=Urgency.URGENT)
+    CaseFactory()
+    client.force_login(manager)
+
+    response = client.get(LIST, {"location": "nowhere", "urgency": Urgency.URGENT})
+
+    assert response.context["page"].paginator.count == 3
+    assert len(response.context["rows"]) == 3

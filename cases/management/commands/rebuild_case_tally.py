@@ -17,4 +17,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         rows = case_tally_rebuild()
-        self.stdout.write(f"Case tally rebuilt: {rows:,} rows.")
+        self.stdout.write(f"Case tally rebuilt: {rows:,} row{'' if rows == 1 else 's'}.")
