@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "orientation",
     "movements",
     "reports",
+    "benchmarks",
 ]
 
 MIDDLEWARE = [
