@@ -27,7 +27,7 @@ from cases.errors import (
     existing_record,
 )
 from cases.models import Case, Individual
-from cases.workflow import TRANSITIONS_BY_NAME, case_transition
+from cases.workflow import TRANSITIONS_BY_NAME, StepContext, case_transition
 
 from .choices import (
     CHEST_XRAY,
@@ -396,7 +396,7 @@ def _move_case_after_outcome(*, case: Case, assessment: HealthAssessment, actor)
     if assessment.outcome in CLEARING_OUTCOMES and case.status == CaseStatus.HEALTH_ASSESSMENT:
         from .guards import travellers_medically_cleared
 
-        if travellers_medically_cleared(case, {}) is None:
+        if travellers_medically_cleared(case, StepContext()) is None:
             case_transition(
                 case=case,
                 transition="clear_medically",
