@@ -131,7 +131,7 @@ def interview_schedule(
         raise NotPermitted(_("Only caseworkers and administrators schedule interviews."))
     _check_aware(scheduled_for)
     with transaction.atomic(), acting_as(actor):
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         _check_case_open(locked)
         interview = Interview(
             case=locked,
@@ -170,7 +170,7 @@ def interview_reschedule(
         )
     reason = (reason or "").strip()
     with transaction.atomic(), acting_as(actor):
-        case = Case.objects.select_for_update().get(pk=interview.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=interview.case_id)
         old = Interview.objects.select_for_update().get(pk=interview.pk)
         if old.outcome != Outcome.SCHEDULED:
             raise InterviewConflict(
@@ -332,7 +332,7 @@ def interview_record_outcome(
     notes = (notes or "").strip()
     _check_outcome_input(outcome, decision, decided_on)
     with transaction.atomic(), acting_as(actor):
-        case = Case.objects.select_for_update().get(pk=interview.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=interview.case_id)
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         _check_recordable(locked, outcome, decision, decided_on)
         previous = {"outcome": locked.outcome, "decision": locked.decision}

@@ -325,3 +325,40 @@ def test_a_referral_lost_to_a_concurrent_intake_gets_the_same_refusal(caseworker
 
     assert (refused.value.field, refused.value.existing["id"]) == ("unhcr_case_number", existing.pk)
     assert Case.objects.count() == 1
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_a_second_assessment_for_the_programme_is_refused_naming_the_first(door, clinician):
+    case = case_in(CaseStatus.HEALTH_ASSESSMENT)
+    person = case.principal
+    existing = HealthAssessmentFactory(individual=person)
+    when = timezone.localtime() + datetime.timedelta(days=1)
+    if door == "page":
+        response = session_client(clinician).post(
+            reverse("medical:schedule", args=[case.pk]),
+            {
+                "individual": person.pk,
+                "group": "refugee",
+                "scheduled_for": when.strftime("%Y-%m-%dT%H:%M"),
+            },
+        )
+        assert response.status_code == 400
+        message = " ".join(response.context["schedule_form"].errors["individual"])
+    elif door == "api":
+        response = session_client(clinician).post(
+            "/api/v1/medical/assessments/",
+            {"case": case.pk, "individual": person.pk, "scheduled_for": when.isoformat()},
+            format="json",
+        )
+        assert response.status_code == 409
+        error = response.json()["error"]
+        assert error["existing"]["api_url"] == f"/api/v1/medical/assessments/{existing.pk}/"
+        message = error["message"]
+    else:
+        with pytest.raises(DuplicateRecord) as refused:
+            medical_services.assessment_create(
+                actor=clinician, individual=person, case=case, scheduled_for=when
+            )
+        message = str(refused.value.message)
+    assert f"id {existing.pk}" in message
+    assert person.health_assessments.count() == 1
