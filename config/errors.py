@@ -4,7 +4,7 @@ from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found, server_error
 
-from config.api.errors import error_body
+from core.api.errors import error_body
 
 
 def _is_api(request) -> bool:

@@ -6,7 +6,7 @@
 (nested inputs as `members[0].date_of_birth`); workflow refusals (409) add `transition` and
 `reasons`, every condition that failed, in words a caseworker can act on.
 
-Sources, all answered the same way: the application's own errors (`cases.errors`), DRF's
+Sources, all answered the same way: the application's own errors (`core.errors`), DRF's
 validation, parse, authentication and permission errors, Django's Http404 / PermissionDenied,
 and a model's DoesNotExist escaping a selector (404, never 500).
 """
@@ -18,7 +18,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 def _flatten(detail, prefix="") -> dict[str, list[str]]:
