@@ -39,7 +39,7 @@ def _walk(value, path: str):
                 stack.append((f"{where}[{index}]", item, depth + 1))
 
 
-def refuse_nul_characters(data, *, kind: str = "body") -> None:
+def refuse_nul_characters(data) -> None:
     """400 naming every field whose text holds a NUL character."""
     at_fault = sorted(
         {

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 
+from .metadata import AccessMetadata
 from .pagination import BoundedPageNumberPagination
 from .parsers import StrictJSONParser, refuse_nul_characters
 from .permissions import ScopedRoleAccess
@@ -26,6 +27,7 @@ MAX_ID = 2**63 - 1
 class BaseApi(GenericAPIView):
     permission_classes = [ScopedRoleAccess]
     parser_classes = [StrictJSONParser]
+    metadata_class = AccessMetadata
     filter_backends: list = []
     pagination_class = None
 
@@ -37,7 +39,12 @@ class BaseApi(GenericAPIView):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        refuse_nul_characters(dict(request.query_params.lists()), kind="query")
+        refuse_nul_characters(
+            {
+                key: values[0] if len(values) == 1 else values
+                for key, values in request.query_params.lists()
+            }
+        )
 
     def object_or_404(self, queryset: QuerySet, pk: int):
         if pk > MAX_ID:
