@@ -254,3 +254,20 @@ def test_the_public_api_description_may_be_cached(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert not _no_store(response)
+
+
+def test_dates_outside_the_years_the_office_can_mean_are_refused(caseworker, clinician):
+    case = CaseFactory()
+    before = snapshot()
+    response = session_client(caseworker).patch(
+        f"/api/v1/cases/{case.pk}/", {"referral_date": "1152-10-20"}, format="json"
+    )
+    assert_error_shape(response, 400, field="referral_date")
+    assessment = HealthAssessmentFactory(individual=case.members.first())
+    response = session_client(clinician).patch(
+        f"/api/v1/medical/assessments/{assessment.pk}/",
+        {"scheduled_for": "1152-10-20T02:15:25+02:00"},
+        format="json",
+    )
+    assert_error_shape(response, 400, field="scheduled_for")
+    assert snapshot() == before
