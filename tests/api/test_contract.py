@@ -316,3 +316,24 @@ def test_a_model_validation_error_escaping_a_service_is_a_400_naming_the_field()
     assert response.status_code == 400
     assert response.data["error"]["field"] == "referral_date"
     assert response.data["error"]["fields"] == {"referral_date": ["In the future."]}
+
+
+def test_every_api_class_builds_on_the_base_and_declares_who_may_call():
+    from core.api.permissions import declared_access
+    from core.api.views import BaseApi
+
+    resolver = get_resolver()
+    classes = {
+        resolver.resolve(
+            "/" + route.replace("<int:pk>", "1").replace("<int:member_pk>", "1")
+        ).func.cls
+        for route in _api_routes()
+    }
+    assert len(classes) >= 20
+    for view_class in classes:
+        assert issubclass(view_class, BaseApi), view_class
+        view = view_class()
+        for method in view_class().allowed_methods:
+            if method in ("OPTIONS", "HEAD"):
+                continue
+            assert declared_access(view, method).roles, (view_class, method)
