@@ -2,6 +2,7 @@
 never a 5xx, and nothing is written."""
 
 import json
+import os
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -337,3 +338,41 @@ def test_every_api_class_builds_on_the_base_and_declares_who_may_call():
             if method in ("OPTIONS", "HEAD"):
                 continue
             assert declared_access(view, method).roles, (view_class, method)
+
+
+PRODUCTION_PROBE = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+body = json.dumps({"notes": "x" * (3 * 1024 * 1024)})
+for method, url in (("patch", "/api/v1/cases/1/"), ("post", "/api/v1/cases/")):
+    response = getattr(client, method)(url, body, content_type="application/json", secure=True)
+    print(response.status_code, response["Content-Type"], response.content.decode())
+"""
+
+
+def test_a_3_mb_body_under_production_settings_answers_413_in_the_error_shape():
+    import subprocess
+    import sys
+
+    from tests.config.test_production_settings import PRODUCTION_ENV, ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(PRODUCTION_ENV, DJANGO_ALLOWED_HOSTS="testserver")
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        status, content_type, body = line.split(" ", 2)
+        assert (status, content_type) == ("413", "application/json")
+        assert json.loads(body)["error"]["code"] == "request_too_large"
