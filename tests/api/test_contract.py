@@ -70,6 +70,11 @@ def test_options_answers_every_endpoint_without_a_server_error(caseworker):
     response = client.options(f"/api/v1/cases/{case.pk}/transitions/")
     assert response.status_code == 200
     assert "POST" in response["Allow"]
+    # Who may call each method, from the same declaration the permission reads.
+    operations = response.json()["operations"]
+    assert operations["POST"]["token_scope"] is None
+    assert "partner_system" not in operations["POST"]["roles"]
+    assert operations["GET"]["token_scope"] == "cases:read"
 
 
 def test_json_nested_a_thousand_levels_deep_answers_400(caseworker):
