@@ -1,59 +1,45 @@
 """The cases REST API (/api/v1/...): thin classes that parse, check access, call a selector,
 a service or the workflow, and answer.
 
-Who may call what is `config.api.permissions.ScopedRoleAccess` (scope for tokens, role for
+Who may call what is declared on each class (core/api/permissions.py) (scope for tokens, role for
 everyone); which cases a caller sees is `cases.selectors.case_visible_to`, so a case outside it
-answers 404 like one that does not exist. Errors take the one shape of config/api/errors.py.
+answers 404 like one that does not exist. Errors take the one shape of core/api/errors.py.
 """
 
 from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import READ_ROLES, ScopedRoleAccess
-from config.api.schema import error_responses
+from core.api.permissions import READ_ROLES, WRITE_ROLES
+from core.api.schema import error_responses
+from core.api.views import BaseApi, ListApi, object_or_404
 
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
 from .selectors import case_list, case_timeline, case_visible_to, name_key
 from .services import case_create, case_update, individual_add, individual_update
-from .workflow import case_transition, step_options
-
-# Ids past PostgreSQL's bigint would fail in the database; they name no record (404).
-MAX_ID = 2**63 - 1
+from .workflow import TRANSITIONS, case_transition, step_options
 
 
-class ApiView(GenericAPIView):
-    """Base of the cases API: scope and role checked by ScopedRoleAccess (defaults: cases:read
-    for reads by staff and partners; cases:write for writes by caseworkers, administrators and
-    partners with a token)."""
+class ApiView(BaseApi):
+    """Base of the cases API: reads by staff and partners (token scope cases:read); writes of
+    household data by caseworkers, administrators and partners (token scope cases:write)."""
 
-    permission_classes = [ScopedRoleAccess]
-    parser_classes = [JSONParser]
-    filter_backends: list = []
-    pagination_class = None
+    read_scope = "cases:read"
+    read_roles = READ_ROLES
+    write_scope = "cases:write"
+    write_roles = WRITE_ROLES
 
 
-class ListApiView(ApiView):
-    """A bounded, page-numbered list (config/api/pagination.py)."""
-
-    pagination_class = BoundedPageNumberPagination
-
-    def paginated(self, queryset, serializer_class):
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(page, many=True).data)
+class ListApiView(ListApi, ApiView):
+    """A bounded, page-numbered list of the cases API."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -80,14 +66,8 @@ def _case_with_members(user) -> QuerySet[Case]:
     )
 
 
-def _get(queryset: QuerySet, pk: int):
-    if pk > MAX_ID:
-        raise NotFound()
-    return get_object_or_404(queryset, pk=pk)
-
-
 def _visible_case(request, pk: int) -> Case:
-    return _get(case_visible_to(request.user), pk)
+    return object_or_404(case_visible_to(request.user), pk)
 
 
 def _individuals_visible_to(user) -> QuerySet[Individual]:
@@ -154,7 +134,7 @@ class CaseDetailApi(ApiView):
         responses={200: s.CaseDetailOut, **error_responses(404)},
     )
     def get(self, request, pk: int):
-        return Response(s.CaseDetailOut(_get(_case_with_members(request.user), pk)).data)
+        return Response(s.CaseDetailOut(object_or_404(_case_with_members(request.user), pk)).data)
 
     @extend_schema(
         tags=["cases"],
@@ -197,7 +177,7 @@ class CaseMemberApi(ApiView):
     def _member(self, request, pk: int, member_pk: int) -> Individual:
         case = _visible_case(request, pk)
         members = Individual.objects.filter(case=case).select_related("nationality")
-        return _get(members.prefetch_related("documents__issuing_country"), member_pk)
+        return object_or_404(members.prefetch_related("documents__issuing_country"), member_pk)
 
     @extend_schema(
         tags=["cases"],
@@ -224,9 +204,10 @@ class CaseMemberApi(ApiView):
 class CaseTransitionApi(ApiView):
     """The case's workflow: steps open to the caller (GET), taking one (POST)."""
 
-    # Every role that takes some step; the workflow table says which steps each may take and
-    # refuses the others (403) with the step's name.
-    write_roles = READ_ROLES
+    # Every role that takes some step (no partner system does); the workflow table says which
+    # steps each may take and refuses the others (403) with the step's name.
+    write_scope = None
+    write_roles = frozenset().union(*(t.roles for t in TRANSITIONS))
 
     @extend_schema(
         tags=["workflow"],
@@ -353,7 +334,7 @@ class IndividualDetailApi(ApiView):
             .select_related("case", "nationality")
             .prefetch_related("documents__issuing_country")
         )
-        return Response(s.IndividualOut(_get(people, pk)).data)
+        return Response(s.IndividualOut(object_or_404(people, pk)).data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,6 +32,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+
 from .choices import (
     CaseStatus,
     DocumentType,
@@ -44,7 +46,6 @@ from .choices import (
     SpecialNeed,
     Urgency,
 )
-from .errors import ApplicationError
 from .models import (
     Country,
     Location,

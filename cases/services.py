@@ -9,9 +9,7 @@ from collections.abc import Collection, Iterable
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from .audit import acting_as
-from .choices import Relationship
-from .errors import (
+from core.errors import (
     ApplicationError,
     DuplicateRecord,
     NotPermitted,
@@ -20,6 +18,9 @@ from .errors import (
     existing_record,
     refusal_of,
 )
+
+from .audit import acting_as
+from .choices import Relationship
 from .events import (
     event_case_created,
     event_case_updated,

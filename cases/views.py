@@ -31,8 +31,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.errors import ApplicationError, NotPermitted, TransitionRefused, show_on_form
+
 from .choices import OPEN_STATES, CaseStatus, Urgency
-from .errors import ApplicationError, NotPermitted, TransitionRefused, show_on_form
 from .filters import SORTS, CaseFilter
 from .forms import (
     DEFAULT_PER_PAGE,

@@ -37,9 +37,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.errors import ApplicationError, NotPermitted, TransitionRefused
+
 from .audit import acting_as
 from .choices import OPEN_STATES, TRAVEL_DOCUMENT_TYPES, CaseStatus
-from .errors import ApplicationError, NotPermitted, TransitionRefused
 from .events import event_status_changed
 from .models import Case, CaseEvent
 from .roles import Role, has_role

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.errors import show_on_form
+from core.errors import show_on_form
 
 from .choices import (
     CHEST_XRAY,

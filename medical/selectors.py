@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
-from cases.errors import NotPermitted
 from cases.models import Case, Individual
 from cases.selectors import case_visible_to
+from core.errors import NotPermitted
 
 from .choices import (
     CLEARING_OUTCOMES,

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
 from cases.choices import CaseStatus
-from cases.errors import (
+from cases.models import Case, Individual
+from cases.workflow import TRANSITIONS_BY_NAME, StepContext, case_transition
+from core.errors import (
     ApplicationError,
     DuplicateRecord,
     NotPermitted,
@@ -26,8 +28,6 @@ from cases.errors import (
     duplicates_refused,
     existing_record,
 )
-from cases.models import Case, Individual
-from cases.workflow import TRANSITIONS_BY_NAME, StepContext, case_transition
 
 from .choices import (
     CHEST_XRAY,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cases.errors import ApplicationError
 from cases.models import Case
+from core.errors import ApplicationError
 
 from . import selectors, services
 from .choices import CHEST_XRAY, AccessChannel, LabTest

@@ -17,7 +17,10 @@ from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
 from cases.choices import CaseStatus
-from cases.errors import (
+from cases.models import Case
+from cases.roles import Role, has_role
+from cases.workflow import TRANSITIONS_BY_NAME, case_transition
+from core.errors import (
     ApplicationError,
     DuplicateRecord,
     NotPermitted,
@@ -25,9 +28,6 @@ from cases.errors import (
     duplicates_refused,
     existing_record,
 )
-from cases.models import Case
-from cases.roles import Role, has_role
-from cases.workflow import TRANSITIONS_BY_NAME, case_transition
 
 from .choices import SessionStatus
 from .events import (

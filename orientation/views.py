@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import ApplicationError, show_on_form
 from cases.selectors import case_visible_to
+from core.errors import ApplicationError, show_on_form
 
 from . import selectors, services
 from .forms import CancelForm, EnrollForm, SessionPlanForm

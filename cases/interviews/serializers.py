@@ -10,7 +10,7 @@ from rest_framework import serializers
 from cases.choices import CaseStatus, InterviewDecision, InterviewKind, InterviewOutcome
 from cases.models import Case, Interview
 from cases.selectors import case_visible_to
-from cases.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 
 class InterviewOut(serializers.ModelSerializer):
@@ -21,6 +21,12 @@ class InterviewOut(serializers.ModelSerializer):
         choices=CaseStatus.choices,
         read_only=True,
         help_text=_("Where the case stands now (after any move a decision made)."),
+    )
+    decision = serializers.ChoiceField(
+        choices=InterviewDecision.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_('Empty ("") until a decision is recorded.'),
     )
     recorded_by = serializers.CharField(
         source="recorded_by.username", read_only=True, allow_null=True, default=None

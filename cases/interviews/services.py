@@ -22,7 +22,9 @@ from cases.choices import (
     InterviewDecision,
     InterviewOutcome,
 )
-from cases.errors import (
+from cases.models import Case, Interview
+from cases.workflow import case_transition
+from core.errors import (
     ApplicationError,
     DuplicateRecord,
     NotPermitted,
@@ -30,8 +32,6 @@ from cases.errors import (
     duplicates_refused,
     existing_record,
 )
-from cases.models import Case, Interview
-from cases.workflow import case_transition
 
 from .events import (
     event_interview_outcome_recorded,

@@ -15,8 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases.errors import ApplicationError, show_on_form
 from cases.models import Case, Interview
+from core.errors import ApplicationError, show_on_form
 
 from .filters import WHEN_CHOICES, InterviewFilter
 from .forms import (

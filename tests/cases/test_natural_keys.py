@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import CaseStatus, InterviewKind
-from cases.errors import DuplicateRecord
 from cases.interviews import services as interview_services
 from cases.models import Case, Interview
+from core.errors import DuplicateRecord
 from medical import services as medical_services
 from medical.choices import CheckResult, Vaccine
 from medical.models import PreEmbarkationCheck, Vaccination

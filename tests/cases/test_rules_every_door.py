@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import Relationship, Sex, Urgency
-from cases.errors import ApplicationError, DuplicateRecord
 from cases.models import (
     Case,
     CaseEvent,
@@ -23,6 +22,7 @@ from cases.models import (
 )
 from cases.roles import Role
 from cases.services import PossibleDuplicates, case_create, case_update
+from core.errors import ApplicationError, DuplicateRecord
 from tests.api_clients import bearer_client, session_client
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 

@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus, Relationship, Sex
-from cases.errors import ApplicationError, DuplicateRecord
 from cases.models import (
     Case,
     CaseEvent,
@@ -26,6 +25,7 @@ from cases.services import (
     individual_remove,
     individual_update,
 )
+from core.errors import ApplicationError, DuplicateRecord
 from tests.factories import CaseFactory, IndividualFactory
 
 

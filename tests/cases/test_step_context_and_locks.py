@@ -10,10 +10,10 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus, EventKind
-from cases.errors import ApplicationError
 from cases.models import Case, CaseEvent, Interview
 from cases.roles import Role
 from cases.workflow import StepContext, case_transition
+from core.errors import ApplicationError
 from medical import services as medical_services
 from medical.choices import Outcome
 from medical.models import HealthAssessment

@@ -8,7 +8,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import EventKind, Relationship, Sex, Urgency
-from cases.errors import ApplicationError
 from cases.models import (
     Case,
     Country,
@@ -18,6 +17,7 @@ from cases.models import (
     Programme,
     SubmissionCategory,
 )
+from core.errors import ApplicationError
 from tests.factories import CaseFactory, IndividualFactory
 
 CREATE = reverse("cases:create")

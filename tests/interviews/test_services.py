@@ -6,7 +6,6 @@ import pytest
 from django.utils import timezone
 
 from cases.choices import CaseStatus, EventKind, InterviewDecision, InterviewKind, InterviewOutcome
-from cases.errors import ApplicationError, NotPermitted, TransitionRefused
 from cases.interviews.services import (
     InterviewConflict,
     interview_record_outcome,
@@ -15,6 +14,7 @@ from cases.interviews.services import (
 )
 from cases.models import CaseEvent, Interview
 from cases.roles import Role
+from core.errors import ApplicationError, NotPermitted, TransitionRefused
 from tests.factories import CaseFactory
 
 from .conftest import case_in, held_interview, snapshot

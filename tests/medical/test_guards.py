@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from cases import workflow
 from cases.choices import CaseStatus
-from cases.errors import TransitionRefused
 from cases.models import CaseEvent
 from cases.workflow import case_transition
+from core.errors import TransitionRefused
 from medical.choices import CheckResult, Outcome
 from medical.guards import fit_to_travel, travellers_medically_cleared
 from tests.factories import TravelDocumentFactory

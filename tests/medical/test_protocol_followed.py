@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 from medical import services
 from medical.choices import LabResultValue, LabTest, Outcome
 from medical.models import HealthAssessment, LabResult

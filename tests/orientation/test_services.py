@@ -3,8 +3,8 @@ import datetime
 import pytest
 
 from cases.choices import CaseStatus, EventKind
-from cases.errors import ApplicationError, DuplicateRecord, NotPermitted
 from cases.models import CaseEvent, Country
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted
 from orientation import services
 from orientation.choices import SessionStatus
 from orientation.models import Attendance, Curriculum, Enrollment, OrientationSession

@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo import DEFAULT_CHUNK, DEFAULT_SEED, MAX_CASES, DemoDataSummary, demo_data_load
-from cases.errors import ApplicationError
 from cases.models import Location
 from cases.reference_data import load_reference_data
+from core.errors import ApplicationError
 
 
 class Command(BaseCommand):

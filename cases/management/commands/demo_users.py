@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.demo import DEMO_PASSWORD, demo_users_ensure
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 
 LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 from orientation.demo import demo_orientation_records_load
 
 
