@@ -231,7 +231,7 @@ class BoardFilters:
 
 def _board_rows(filters: BoardFilters, statuses, limit: int, **conditions):
     qs = CaseTravelWindow.objects.filter(
-        case__status__in=statuses, uncleared=0, undocumented=0, **conditions
+        case_status__in=statuses, uncleared=0, undocumented=0, **conditions
     )
     if filters.destination_id:
         qs = qs.filter(case__destination_country_id=filters.destination_id)
@@ -239,7 +239,6 @@ def _board_rows(filters: BoardFilters, statuses, limit: int, **conditions):
         qs = qs.filter(case__location_id=filters.location_id)
     return qs.annotate(
         case_number=F("case__case_number"),
-        case_status=F("case__status"),
         destination=F("case__destination_country__name"),
         location=F("case__location__name"),
         principal=Subquery(
@@ -314,13 +313,20 @@ def _principal_name() -> Subquery:
 def board_booked(*, filters: BoardFilters, limit: int = 50) -> QuerySet[Booking]:
     """Booked cases with their flight dates, the next flight first (one query)."""
     qs = Booking.objects.filter(status__in=OPEN_BOOKING_STATUSES, case__status=S.BOOKED)
+    # Counted for the rows shown only (a GROUP BY would count every booking first).
+    seats = (
+        Traveller.objects.filter(booking_id=OuterRef("pk"))
+        .values("booking_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     if filters.destination_id:
         qs = qs.filter(case__destination_country_id=filters.destination_id)
     if filters.location_id:
         qs = qs.filter(case__location_id=filters.location_id)
     return (
         qs.select_related("case__destination_country", "case__location", "travel_group")
-        .annotate(principal=_principal_name(), traveller_count=Count("travellers"))
+        .annotate(principal=_principal_name(), traveller_count=Subquery(seats))
         .order_by("departure_date", "id")[:limit]
     )
 
