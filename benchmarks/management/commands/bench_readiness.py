@@ -11,8 +11,10 @@ in one run (one measured request after a warm-up, as the issue asks):
 - the whole board page (view "movements:board": middleware, session, filter form, the two
   window sections and the booked section, template) through Django's test client, its time and
   number of queries, with no filter and with a camp filter;
-- the same windows in raw SQL: one hand-written GROUP BY per section (and the booked list),
-  run directly on the cursor, with the number of rows each returns;
+- the same windows in raw SQL computed from the clearances and travel documents themselves:
+  one hand-written GROUP BY per section (and the booked list), run directly on the cursor, with
+  the number of rows each returns. (The board reads the windows the database keeps with
+  triggers, `CaseTravelWindow`, which is why it can beat computing them.)
 - whether the board shows the same cases as the raw SQL, and whether its number of queries is
   the same for a section of 0 rows and of 50.
 
