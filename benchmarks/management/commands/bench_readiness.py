@@ -262,7 +262,7 @@ class Command(CaseListBench):
             )
             self.stdout.write(
                 f"  {_verdict(page_ms <= TARGET_MS and ratio <= TARGET_RATIO)} "
-                f"board/raw = {ratio:.1f}x (target <= {TARGET_RATIO:.0f}x, "
+                f"board/raw = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x, "
                 f"< {TARGET_MS:.0f} ms)   {_verdict(same)} same cases as the raw SQL"
             )
         empty = (
