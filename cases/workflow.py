@@ -60,6 +60,10 @@ class StepContext:
     departure_date: datetime.date | None = None
     # The interview whose decision moves the case (cases.interviews).
     interview: int | None = None
+    # The booking a movement step concerns (movements: book, depart, arrive).
+    booking_id: int | None = None
+    # History entered later: dates in the past are allowed, checked on the event's own date.
+    recorded_after_the_fact: bool = False
 
     @classmethod
     def parse(cls, given: StepContext | Mapping | None) -> StepContext:
@@ -86,6 +90,10 @@ class StepContext:
         return cls(
             departure_date=_fact_date("departure_date", given.get("departure_date")),
             interview=_fact_id("interview", given.get("interview")),
+            booking_id=_fact_id("booking_id", given.get("booking_id")),
+            recorded_after_the_fact=_fact_bool(
+                "recorded_after_the_fact", given.get("recorded_after_the_fact")
+            ),
         )
 
     def as_data(self) -> dict:
@@ -93,7 +101,7 @@ class StepContext:
         return {
             name: value.isoformat() if isinstance(value, datetime.date) else value
             for name, value in asdict(self).items()
-            if value is not None
+            if value is not None and value is not False
         }
 
 
@@ -111,6 +119,20 @@ def _fact_date(name: str, value) -> datetime.date | None:
             pass
     raise ApplicationError(
         _("“%(fact)s” must be a date (YYYY-MM-DD).") % {"fact": name},
+        field=f"context.{name}",
+        code="invalid_fact",
+    )
+
+
+def _fact_bool(name: str, value) -> bool:
+    if value in (None, ""):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise ApplicationError(
+        _("“%(fact)s” must be true or false.") % {"fact": name},
         field=f"context.{name}",
         code="invalid_fact",
     )

@@ -10,22 +10,18 @@ selector, answer. Errors take the one format of config/api/errors.py.
 - Readiness and the board are staff reads.
 """
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from cases.errors import ApplicationError
-from cases.roles import Role
 from cases.selectors import case_visible_to
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import ScopedRoleAccess
-from config.api.schema import error_responses
+from core.api.schema import error_responses
+from core.api.views import MAX_ID, BaseApi, ListApi, object_or_404
+from core.errors import ApplicationError
+from core.roles import Role
 
 from . import selectors, services
 from . import serializers as s
@@ -34,14 +30,11 @@ from .models import Escort, TransitStay
 from .permissions import MANAGING_ROLES, VIEWING_ROLES
 
 TAG = ["movements"]
-MAX_ID = 2**63 - 1
 
 
-class MovementsApi(APIView):
+class MovementsApi(BaseApi):
     """Reads: movement staff, and missions with movements:read. Writes: movement officers."""
 
-    permission_classes = [ScopedRoleAccess]
-    parser_classes = [JSONParser]
     read_scope = "movements:read"
     write_scope = None
     read_roles = VIEWING_ROLES | {Role.PARTNER_SYSTEM}
@@ -54,9 +47,7 @@ class StaffOnlyApi(MovementsApi):
 
 
 def _booking(request, pk):
-    if pk > MAX_ID:
-        raise Http404
-    return get_object_or_404(selectors.booking_list(user=request.user), pk=pk)
+    return object_or_404(selectors.booking_list(user=request.user), pk)
 
 
 def _answer(request, pk, code=status.HTTP_200_OK):
@@ -69,7 +60,7 @@ def _parsed(serializer_class, data):
     return given.validated_data
 
 
-class BookingListApi(MovementsApi):
+class BookingListApi(ListApi, MovementsApi):
     @extend_schema(
         tags=TAG,
         summary="Bookings",
@@ -95,9 +86,7 @@ class BookingListApi(MovementsApi):
             if wanted not in BookingStatus.values:
                 raise ApplicationError(_("Unknown booking status."), field="status")
             qs = qs.filter(status=wanted)
-        paginator = BoundedPageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(s.BookingOut(page, many=True).data)
+        return self.paginated(qs, s.BookingOut)
 
     @extend_schema(
         tags=TAG,
@@ -230,19 +219,17 @@ class EscortDetailApi(MovementsApi):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class TransitStayListApi(StaffOnlyApi):
+class TransitStayListApi(ListApi, StaffOnlyApi):
     @extend_schema(
         tags=TAG,
         summary="Transit stays",
         parameters=[OpenApiParameter("current", bool, description="Only households there now.")],
-        responses={200: s.TransitStayOut(many=True), **error_responses(400)},
+        responses={200: s.TransitStayOut(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         current = request.query_params.get("current") in ("1", "true")
         qs = selectors.transit_stays(current_only=current)
-        paginator = BoundedPageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(s.TransitStayOut(page, many=True).data)
+        return self.paginated(qs, s.TransitStayOut)
 
 
 class TransitCheckInApi(StaffOnlyApi):

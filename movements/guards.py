@@ -1,7 +1,7 @@
 """Workflow guards about movements, registered with cases.workflow in MovementsConfig.ready.
 
 Each takes `(case, context)` and returns None when its condition holds, or a sentence a movement
-officer can act on. Every date they check is the event's date (`context["departure_date"]`: the
+officer can act on. Every date they check is the event's date (`context.departure_date`: the
 flight's or the departure's), never silently today's. The readiness selector asks the same
 functions (movements.selectors.READINESS_GUARDS), so the board and the workflow agree.
 """
@@ -28,7 +28,7 @@ def flight_date_allowed(case, context):
     """A flight date in the past is refused, unless the booking is history recorded after the
     fact."""
     day = event_day(context)
-    if context.get("recorded_after_the_fact"):
+    if context.recorded_after_the_fact:
         return None
     if day < timezone.localdate():
         return _(
@@ -41,8 +41,8 @@ def flight_date_allowed(case, context):
 def no_open_booking(case, context):
     """The case holds no other booking that is not cancelled (the database enforces it too)."""
     others = Booking.objects.filter(case_id=case.pk, status__in=OPEN_BOOKING_STATUSES)
-    if context.get("booking_id"):
-        others = others.exclude(pk=context["booking_id"])
+    if context.booking_id:
+        others = others.exclude(pk=context.booking_id)
     existing = others.order_by("-id").first()
     if existing:
         return _(
@@ -123,7 +123,7 @@ def fit_check_in_window(case, context):
 
 
 def _booking(case, context) -> Booking | None:
-    booking_id = context.get("booking_id")
+    booking_id = context.booking_id
     if not booking_id:
         return None
     return Booking.objects.filter(pk=booking_id, case_id=case.pk).first()

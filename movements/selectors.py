@@ -25,7 +25,7 @@ from cases.choices import CaseStatus, Relationship
 from cases.models import Case, Individual
 from cases.roles import Role, has_role
 from cases.selectors import case_visible_to, partner_country_id
-from cases.workflow import TRANSITIONS_BY_NAME, registered_guards
+from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
 from medical.choices import CLEARING_OUTCOMES, CheckResult, TravelCondition
 from medical.models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
 
@@ -54,14 +54,9 @@ READINESS_GUARDS = (
 )
 
 
-def event_day(context: dict) -> datetime.date:
+def event_day(context) -> datetime.date:
     """The date a step is judged on: the event's own date (`departure_date`), today if none."""
-    day = (context or {}).get("departure_date")
-    if isinstance(day, datetime.datetime):
-        return timezone.localdate(day)
-    if isinstance(day, str) and day:
-        return datetime.date.fromisoformat(day)
-    return day or timezone.localdate()
+    return StepContext.parse(context).departure_date or timezone.localdate()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -369,11 +364,13 @@ def case_readiness(
     to happen before the flight (notes), and its travel window.
 
     The reasons come from the same guard functions the workflow's "book" step runs."""
-    context = {
-        "departure_date": day,
-        "recorded_after_the_fact": recorded_after_the_fact,
-        "booking_id": booking_id,
-    }
+    context = StepContext.parse(
+        {
+            "departure_date": day,
+            "recorded_after_the_fact": recorded_after_the_fact,
+            "booking_id": booking_id,
+        }
+    )
     result = Readiness(case=case, day=day)
     state = _state_reason(case)
     if state:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from cases.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 from .choices import SETTABLE_BOOKING_STATUS_CHOICES, EscortKind, EscortRole
 from .models import Arrival, Booking, Departure, Escort, FlightSegment, TransitStay, Traveller

@@ -5,7 +5,7 @@ import pytest
 
 from cases.choices import CaseStatus
 from cases.models import Case
-from cases.workflow import TRANSITIONS_BY_NAME, registered_guards
+from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
 from medical.choices import CheckResult
 from medical.models import HealthAssessment
 from movements import guards
@@ -120,7 +120,7 @@ def test_the_sql_window_and_the_guards_agree_day_by_day(db, offset):
     day = TODAY() + days(offset)
 
     guards_pass = not any(
-        registered_guards()[name](case, {"departure_date": day})
+        registered_guards()[name](case, StepContext(departure_date=day))
         for name in ("travellers_medically_cleared", "travel_documents_present")
     )
 

@@ -246,9 +246,11 @@ def test_departure_needs_a_fit_check_inside_the_window(movement_officer):
 
 def test_an_unfit_traveller_stops_departure(movement_officer):
     case, booking = booked_today(movement_officer, adults=2)
-    _first, second = case.members.all()
-    fit_checks(case)
-    PreEmbarkationCheckFactory(individual=second, result=CheckResult.UNFIT)
+    first, second = case.members.all()
+    for person, result in ((first, CheckResult.FIT), (second, CheckResult.UNFIT)):
+        PreEmbarkationCheckFactory(
+            individual=person, checked_on=TODAY(), planned_departure=TODAY(), result=result
+        )
 
     with pytest.raises(TransitionRefused) as refused:
         services.departure_record(actor=movement_officer, booking=booking)
