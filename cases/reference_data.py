@@ -103,6 +103,8 @@ ADMINISTERED_MODELS = {
     ],
     "medical": ["medicalprotocol", "protocolrequirement"],
     "orientation": ["curriculum"],
+    # The audit trail (read only: its admin allows no add, change or delete).
+    "pghistory": ["events"],
 }
 
 
