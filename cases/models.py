@@ -384,7 +384,12 @@ class Individual(models.Model):
     """A member of a case. Exactly one member of each case is its principal applicant."""
 
     case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="members", verbose_name=_("case")
+        Case,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("case"),
+        # Indexed below with the searched names (ind_case_names_idx).
+        db_index=False,
     )
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
@@ -444,6 +449,14 @@ class Individual(models.Model):
                 include=["case"],
             ),
             models.Index(Lower("family_name"), "date_of_birth", name="ind_duplicate_check_idx"),
+            # A case's members; carrying what a name search compares lets a common term's walk
+            # probe each case from the index alone (selectors.case_search; bench_case_list:
+            # counting "hakizimana" up to 1,000 cases, 60 -> 25 ms).
+            models.Index(
+                fields=["case"],
+                name="ind_case_names_idx",
+                include=["family_name_key", "given_name_key", "unhcr_individual_number"],
+            ),
         ]
         constraints = [
             # At most one principal applicant per case; the deferred trigger below makes it
