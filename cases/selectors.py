@@ -155,7 +155,9 @@ def case_search(term: str, *, common: bool | None = None) -> CaseSearch:
         # One probe per case, as a scalar subquery: PostgreSQL would turn an EXISTS into a
         # hashed semi-join that collects every match first.
         member_matches = Subquery(
-            Individual.objects.filter(people, case=OuterRef("pk")).values(hit=Value(True))[:1],
+            Individual.objects.filter(people, case=OuterRef("pk"))
+            .order_by()  # the model's ordering would fetch each member's row to sort
+            .values(hit=Value(True))[:1],
             output_field=BooleanField(),
         )
         return CaseSearch(term=term, common=True, q=numbers | Q(member_matches))
