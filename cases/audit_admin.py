@@ -56,12 +56,15 @@ def _field_for_column(model, column: str):
         return None
 
 
-def _value_in_words(field, value) -> str:
-    """A stored value as a reader knows it: a choice's label, yes/no, or the value itself."""
+def _value_in_words(field, value, names: dict) -> str:
+    """A stored value as a reader knows it: a choice's label, the name of what a foreign key
+    points to (from `names`, read beforehand), yes/no, or the value itself."""
     if value is None or value == "":
         return "–"
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.many_to_one:
+        return names.get((field.related_model, value), str(value))
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")
     if isinstance(value, list):
@@ -69,17 +72,47 @@ def _value_in_words(field, value) -> str:
     return str(value)
 
 
-def changes_in_words(model, diff: dict | None) -> list[tuple[str, str, str]]:
-    """(field name, old, new) for each changed column of an audit row, fields by their verbose
-    names; bookkeeping columns left out."""
-    told = []
+def _told_fields(model, diff: dict | None):
+    """(column, field, old, new) for each changed column worth telling."""
     for column, (old, new) in sorted((diff or {}).items()):
-        if column in UNTOLD_COLUMNS:
-            continue
-        field = _field_for_column(model, column)
-        name = str(field.verbose_name) if field is not None else column
-        told.append((name, _value_in_words(field, old), _value_in_words(field, new)))
-    return told
+        if column not in UNTOLD_COLUMNS:
+            yield column, _field_for_column(model, column), old, new
+
+
+def _name_of(obj) -> str:
+    if hasattr(obj, "get_full_name"):
+        return obj.get_full_name() or obj.get_username()
+    return str(obj)
+
+
+def names_of_referenced(rows) -> dict:
+    """{(model, pk): name} for every foreign key value in the diffs of `rows`: one query per
+    kind of record referred to, however many rows."""
+    wanted: dict = {}
+    for row in rows:
+        model = _tracked_model(row.pgh_obj_model)
+        for _column, field, old, new in _told_fields(model, row.pgh_diff):
+            if field is not None and field.many_to_one:
+                wanted.setdefault(field.related_model, set()).update({old, new} - {None, ""})
+    names = {}
+    for related, pks in wanted.items():
+        for obj in related._default_manager.filter(pk__in=pks):
+            names[(related, obj.pk)] = _name_of(obj)
+    return names
+
+
+def changes_in_words(model, diff: dict | None, names: dict | None = None):
+    """(field name, old, new) for each changed column of an audit row, fields by their verbose
+    names and references by name; bookkeeping columns left out."""
+    names = names or {}
+    return [
+        (
+            str(field.verbose_name) if field is not None else column,
+            _value_in_words(field, old, names),
+            _value_in_words(field, new, names),
+        )
+        for column, field, old, new in _told_fields(model, diff)
+    ]
 
 
 class AuditTrailAdmin(EventsAdmin):
@@ -104,10 +137,14 @@ class AuditTrailAdmin(EventsAdmin):
             user.pk: user.get_full_name() or user.username
             for user in get_user_model().objects.filter(pk__in=ids)
         }
+        names = names_of_referenced(changelist.result_list)
         for row in changelist.result_list:
             context = row.pgh_context if isinstance(row.pgh_context, dict) else {}
             row.actor_name = users.get(context.get("user"))
             row.context_reason = context.get("reason") or ""
+            row.changes_told = changes_in_words(
+                _tracked_model(row.pgh_obj_model), row.pgh_diff, names
+            )
         return changelist
 
     @admin.display(description=_("When"), ordering="pgh_created_at")
@@ -131,7 +168,9 @@ class AuditTrailAdmin(EventsAdmin):
 
     @admin.display(description=_("Changes"))
     def changes(self, row):
-        told = changes_in_words(_tracked_model(row.pgh_obj_model), row.pgh_diff)
+        told = getattr(row, "changes_told", None)
+        if told is None:
+            told = changes_in_words(_tracked_model(row.pgh_obj_model), row.pgh_diff)
         if not told:
             return "–"
         return format_html(
