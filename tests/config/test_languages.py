@@ -22,9 +22,14 @@ PAGES = [
     (Role.CASEWORKER, lambda case: reverse("cases:list")),
     (Role.CASEWORKER, lambda case: reverse("cases:list") + "?q=mu"),
     (Role.CASEWORKER, lambda case: case.get_absolute_url()),
+    (Role.CASEWORKER, lambda case: reverse("cases:create")),
+    (Role.CASEWORKER, lambda case: reverse("interviews:list")),
     (Role.CLINICIAN, lambda case: reverse("medical:today")),
     (Role.CLINICIAN, lambda case: reverse("medical:case", args=[case.pk])),
+    (Role.CLINICIAN, lambda case: reverse("medical:expiring")),
     (Role.ORIENTATION_FACILITATOR, lambda case: reverse("orientation:session_list")),
+    (Role.ADMINISTRATOR, lambda case: reverse("admin:index")),
+    (Role.ADMINISTRATOR, lambda case: "/admin/pghistory/events/"),
     (Role.CASEWORKER, lambda case: reverse("api-case-list")),
     (Role.CASEWORKER, lambda case: reverse("api-case-detail", args=[case.pk])),
     # Swagger UI's own page (drf-spectacular): it is in English whatever the language.
@@ -48,7 +53,9 @@ def signed_in(client, db):
         client.logout()
         if role is not None:
             if role not in users:
-                users[role] = user_with_role(role, username=f"lang-{role}")
+                users[role] = user_with_role(
+                    role, username=f"lang-{role}", is_staff=role == Role.ADMINISTRATOR
+                )
             client.force_login(users[role])
         return client
 
