@@ -2,12 +2,11 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CaseStatus, Urgency
+from .models import URGENCY_RANK, Country, Location, Programme
 from .models import Case as CaseModel
-from .models import Country, Location, Programme
 from .selectors import CaseSearch, case_search
 
 SORTS = {
@@ -19,13 +18,6 @@ SORTS = {
     "-status_changed_at": ("-status_changed_at", "-id"),
     "urgency": ("urgency_rank", "-referral_date", "-id"),
 }
-
-# Most urgent first: emergency, urgent, normal (not alphabetical).
-URGENCY_RANK = Case(
-    When(urgency=Urgency.EMERGENCY, then=Value(0)),
-    When(urgency=Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-)
 
 
 class CaseFilter(django_filters.FilterSet):

@@ -33,6 +33,15 @@ from .choices import (
     Urgency,
 )
 
+# Most urgent first: emergency, urgent, normal (not alphabetical). The case list sorts by it, and
+# an index on it serves that sort (case_urgency_idx).
+URGENCY_RANK = models.Case(
+    models.When(urgency=Urgency.EMERGENCY, then=models.Value(0)),
+    models.When(urgency=Urgency.URGENT, then=models.Value(1)),
+    default=models.Value(2),
+    output_field=models.IntegerField(),
+)
+
 
 def audited(model_name: str):
     """Audit every insert, update and delete of a model into `<model_name>` rows, by trigger.
@@ -258,6 +267,12 @@ class Case(models.Model):
             # The dashboard's cases waiting longest in each status.
             models.Index(fields=["status", "status_changed_at", "id"], name="case_waiting_idx"),
             models.Index(fields=["destination_country", "status"], name="case_destination_idx"),
+            # The list's other sorts, so a page (and a common term's search walk) reads only its
+            # rows instead of sorting every case (bench_case_list: "mu" by urgency 1.3 s).
+            models.Index(
+                URGENCY_RANK, F("referral_date").desc(), F("id").desc(), name="case_urgency_idx"
+            ),
+            models.Index(fields=["status_changed_at", "id"], name="case_moved_idx"),
         ]
         # The status tally (CaseTally below) follows every insert, update and delete, one
         # statement at a time, whoever writes: the ORM, bulk updates or raw SQL.
