@@ -36,6 +36,7 @@ def test_bench_case_list_smoke_run_reports_every_measure():
     )
     assert len(pages) == 3 and all(int(rows) > 0 for rows in pages), pages
     assert text.count("EXPLAIN page query:") == 4  # the list's, then each search's
+    assert len(re.findall(r"page in other orders \(no target\): urgency [\d.]+ ms", text)) == 3
     assert len(re.findall(r"API search \(collects every match, no target\) +[\d.]+ ms", text)) == 3
     # The number of queries does not depend on the page size or the page.
     line = next(x for x in text.splitlines() if "queries per request" in x)
