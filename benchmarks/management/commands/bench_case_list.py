@@ -103,15 +103,15 @@ RAW_WALK_WHERE = """
 """
 
 # A rare term's search as an index-backed query: each arm is a prefix scan of one
-# text_pattern_ops index, the arms are UNIONed into a set of case ids, then joined.
+# text_pattern_ops index, the arms are UNIONed into an array of case ids, each looked up by key.
 RAW_SEARCH_WHERE = """
-c.id IN (
+c.id = ANY(ARRAY(
     SELECT case_id FROM cases_individual WHERE family_name_key LIKE %s
     UNION SELECT case_id FROM cases_individual WHERE given_name_key LIKE %s
     UNION SELECT case_id FROM cases_individual WHERE unhcr_individual_number LIKE %s
     UNION SELECT id FROM cases_case WHERE unhcr_case_number LIKE %s
     UNION SELECT id FROM cases_case WHERE case_number LIKE %s
-)
+))
 """
 
 RAW_CAPPED_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM cases_case c WHERE {where} LIMIT %s) s"
