@@ -47,6 +47,7 @@ from .choices import (
     Urgency,
 )
 from .models import (
+    Case,
     Country,
     Location,
     MovementType,
@@ -55,6 +56,7 @@ from .models import (
     SubmissionCategory,
 )
 from .roles import Role
+from .services import case_update
 from .workflow import TRANSITIONS_BY_NAME
 
 S = CaseStatus
@@ -1292,7 +1294,10 @@ class DemoAccount:
 def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """One active account per role, in the role's group, with `password` (reset on each run).
 
-    `admin` may also use the admin site (staff, superuser); `partner` stands for UNHCR Rwanda.
+    `admin` may also use the admin site (staff, with the administrator role's permissions
+    only: no superuser, who would see what the role may not); `partner` stands for UNHCR
+    Rwanda. Demo cases with no caseworker are then handed to the demo caseworker, so that
+    "My desk" shows cases from the first login (demo_cases_hand_over).
     """
     if not password:
         raise ApplicationError(_("A demo password cannot be empty."), field="password")
@@ -1304,7 +1309,8 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         user.first_name, user.last_name = first_name, last_name
         user.email = f"{username}@example.org"
         user.is_active = True
-        user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+        user.is_staff = role == Role.ADMINISTRATOR
+        user.is_superuser = False
         user.set_password(password)
         user.save()
         user.groups.add(group)
@@ -1313,4 +1319,28 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
                 user=user, defaults={"organisation": PARTNER_ORGANISATION, "country": None}
             )
         accounts.append(DemoAccount(role.value, username, password, created))
+    demo_cases_hand_over(
+        caseworkers=list(
+            User.objects.filter(
+                username__in=[u for r, u, *_names in DEMO_USERS if r == Role.CASEWORKER]
+            ).order_by("pk")
+        )
+    )
     return accounts
+
+
+def demo_cases_hand_over(*, caseworkers: list) -> int:
+    """Give each case that has no caseworker to one of `caseworkers` in turn, through
+    case_update (on the case's timeline and in the audit trail, under the "demo data" context);
+    return how many. Demo data loaded before the demo accounts existed has none."""
+    if not caseworkers:
+        return 0
+    unassigned = Case.objects.filter(caseworker__isnull=True).order_by("pk")
+    handed = 0
+    with pghistory.context(reason="demo data: cases handed to the demo caseworkers"):
+        for pk in list(unassigned.values_list("pk", flat=True)):
+            case_update(
+                actor=None, case=Case(pk=pk), caseworker=caseworkers[handed % len(caseworkers)]
+            )
+            handed += 1
+    return handed

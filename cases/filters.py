@@ -2,13 +2,12 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CaseStatus, Urgency
+from .models import URGENCY_RANK, Country, Location, Programme
 from .models import Case as CaseModel
-from .models import Country, Location, Programme
-from .selectors import case_search_q
+from .selectors import CaseSearch, case_search
 
 SORTS = {
     "referral_date": ("referral_date", "id"),
@@ -19,13 +18,6 @@ SORTS = {
     "-status_changed_at": ("-status_changed_at", "-id"),
     "urgency": ("urgency_rank", "-referral_date", "-id"),
 }
-
-# Most urgent first: emergency, urgent, normal (not alphabetical).
-URGENCY_RANK = Case(
-    When(urgency=Urgency.EMERGENCY, then=Value(0)),
-    When(urgency=Urgency.URGENT, then=Value(1)),
-    default=Value(2),
-)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -61,10 +53,29 @@ class CaseFilter(django_filters.FilterSet):
         model = CaseModel
         fields = ["q", "status", "location", "destination_country", "programme", "caseworker"]
 
+    # The API counts every match for its page numbers, so it collects a search's matches; the
+    # browser's list walks a common term's matches instead (CaseListPageFilter).
+    walks_common_searches = False
+
     def filter_search(self, queryset, name, value):
-        return queryset.filter(case_search_q(value))
+        return queryset.filter(self.search(value).q)
+
+    def search(self, term: str) -> CaseSearch:
+        """How `term` is searched (selectors.case_search), decided once per filter."""
+        decided = getattr(self, "_search", None)
+        if decided is None or decided.term != term.strip():
+            common = None if self.walks_common_searches else False
+            decided = self._search = case_search(term, common=common)
+        return decided
 
     def filter_sort(self, queryset, name, value):
         if value == "urgency":
             queryset = queryset.alias(urgency_rank=URGENCY_RANK)
         return queryset.order_by(*SORTS[value])
+
+
+class CaseListPageFilter(CaseFilter):
+    """The browser's case list: a term that many people match is walked in the list's order and
+    its matches counted up to a cap (selectors.case_search)."""
+
+    walks_common_searches = True

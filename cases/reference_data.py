@@ -104,6 +104,12 @@ ADMINISTERED_MODELS = {
     "medical": ["medicalprotocol", "protocolrequirement"],
     "orientation": ["curriculum"],
 }
+# What the administrator role reads in the admin site and never writes: the audit trail, and the
+# log of who opened which medical record (it names records, never their content).
+OVERSEEN_MODELS = {
+    "medical": ["medicalrecordaccess"],
+    "pghistory": ["events"],
+}
 
 
 def _grant_administrator_permissions() -> None:
@@ -112,6 +118,14 @@ def _grant_administrator_permissions() -> None:
         group.permissions.add(
             *Permission.objects.filter(
                 content_type__app_label=app_label, content_type__model__in=models
+            )
+        )
+    for app_label, models in OVERSEEN_MODELS.items():
+        group.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label=app_label,
+                content_type__model__in=models,
+                codename__startswith="view_",
             )
         )
 

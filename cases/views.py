@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.errors import ApplicationError, NotPermitted, TransitionRefused, show_on_form
 
 from .choices import OPEN_STATES, CaseStatus, Urgency
-from .filters import SORTS, CaseFilter
+from .filters import SORTS, CaseFilter, CaseListPageFilter
 from .forms import (
     DEFAULT_PER_PAGE,
     PER_PAGE_CHOICES,
@@ -58,6 +58,7 @@ from .selectors import (
     case_detail,
     case_longest_waiting,
     case_rows,
+    case_search_count,
     case_status_counts_for,
     case_timeline,
     case_visible_to,
@@ -171,13 +172,20 @@ def case_list_view(request):
     """Cases filtered from the URL (bookmarkable), sorted and paginated. An htmx request from the
     filter form gets only the results; without JavaScript the form submits and the page reloads."""
     visible = case_rows(user=request.user)
-    case_filter = CaseFilter(request.GET or None, queryset=visible, request=request)
+    case_filter = CaseListPageFilter(request.GET or None, queryset=visible, request=request)
     _dress_filter_form(case_filter.form)
     per_page = per_page_from(request.GET.get("per_page"))
     counts = _status_counts(case_filter, visible, request.user)
-    # The per-status counts already hold the number of matching cases: no second COUNT.
-    selected = case_filter.form.cleaned_data.get("status") if case_filter.is_bound else None
-    matching = sum(counts.get(s, 0) for s in selected) if selected else sum(counts.values())
+    more_than = None
+    if counts is None:
+        # A common search: its matches are counted up to a cap, not by status.
+        counts = {}
+        matching, capped = case_search_count(case_filter.qs)
+        more_than = matching if capped else None
+    else:
+        # The per-status counts already hold the number of matching cases: no second COUNT.
+        selected = case_filter.form.cleaned_data.get("status") if case_filter.is_bound else None
+        matching = sum(counts.get(s, 0) for s in selected) if selected else sum(counts.values())
     paginator = CountedPaginator(case_filter.qs, per_page, count=matching)
     page = paginator.get_page(request.GET.get("page"))
 
@@ -194,6 +202,7 @@ def case_list_view(request):
             for status in CaseStatus
             if counts.get(status.value)
         ],
+        "more_than": more_than,
         "selected_statuses": request.GET.getlist("status"),
         "sort": request.GET.get("sort") or DEFAULT_SORT,
         "per_page": per_page,
@@ -239,7 +248,7 @@ class CaseRow:
         caseworker = case.caseworker
         referred = dates.get(case.referral_date)
         if referred is None:
-            referred = dates[case.referral_date] = date_format(case.referral_date, "j M Y")
+            referred = dates[case.referral_date] = date_format(case.referral_date, "DATE_FORMAT")
         return cls(
             url=case.get_absolute_url(),
             case_number=case.case_number,
@@ -335,9 +344,10 @@ def _list_reference_choices(form) -> None:
         field.widget.choices = [("", field.empty_label), *((o.pk, label(o)) for o in queryset)]
 
 
-def _status_counts(case_filter: CaseFilter, visible, user) -> dict[str, int]:
+def _status_counts(case_filter: CaseFilter, visible, user) -> dict[str, int] | None:
     """How many cases match the other filters in each status, to narrow by (see
-    selectors.case_status_counts_for)."""
+    selectors.case_status_counts_for); None for a search of a term so common that its matches
+    are walked, never all collected (selectors.case_search)."""
     applied = {}
     if case_filter.is_bound:
         case_filter.is_valid()  # a filter that is not valid is left out, as the list does
@@ -346,6 +356,8 @@ def _status_counts(case_filter: CaseFilter, visible, user) -> dict[str, int]:
             for name, value in case_filter.form.cleaned_data.items()
             if name not in ("status", "sort") and value not in EMPTY_VALUES
         }
+    if "q" in applied and case_filter.search(applied["q"]).common:
+        return None
     matching = visible
     for name, value in applied.items():
         matching = case_filter.filters[name].filter(matching, value)

@@ -14,6 +14,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
@@ -331,7 +332,7 @@ def assessment_record_outcome(
         if locked.assessed_on and outcome_on < locked.assessed_on:
             raise ApplicationError(
                 _("The outcome cannot come before the assessment (%(date)s).")
-                % {"date": locked.assessed_on.isoformat()},
+                % {"date": date_format(locked.assessed_on)},
                 field="outcome_on",
             )
         protocol = protocol_for(locked.programme)
@@ -527,8 +528,8 @@ def pre_embarkation_check_record(
                 "(%(days)d days before the flight for %(programme)s)."
             )
             % {
-                "earliest": earliest.isoformat(),
-                "departure": planned_departure.isoformat(),
+                "earliest": date_format(earliest),
+                "departure": date_format(planned_departure),
                 "days": protocol.pre_embarkation_window_days,
                 "programme": programme.code,
             },

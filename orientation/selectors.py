@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Individual
@@ -159,7 +160,7 @@ def describe_missing(missing: MissingPerson) -> str:
         return _("%(name)s is not enrolled") % {"name": name}
     if missing.days:
         days = ", ".join(
-            _("day %(number)d (%(date)s)") % {"number": d.number, "date": d.date.isoformat()}
+            _("day %(number)d (%(date)s)") % {"number": d.number, "date": date_format(d.date)}
             for d in missing.days
         )
         return _("%(name)s missed %(days)s") % {"name": name, "days": days}

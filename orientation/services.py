@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
@@ -358,7 +359,7 @@ def attendance_record(
         if day.date > timezone.localdate():
             raise ApplicationError(
                 _("Day %(number)d is on %(date)s: attendance can be recorded from that day on.")
-                % {"number": day.number, "date": day.date.isoformat()},
+                % {"number": day.number, "date": date_format(day.date)},
                 field="day",
                 code="future_day",
             )

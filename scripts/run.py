@@ -43,8 +43,9 @@ def prepare(env: dict[str, str]) -> None:
     manage(env, "load_orientation_curricula")
     cases = os.environ.get("DEMO_CASES", "300")
     for name, args in (
-        ("demo_data", ("--cases", cases)),
+        # The accounts first: demo cases are assigned to the demo caseworker as they are written.
         ("demo_users", ()),
+        ("demo_data", ("--cases", cases)),
         # Health clearances and orientation attendance for the demo households (need the users).
         ("demo_clinic_records", ()),
         ("demo_orientation_records", ()),

@@ -157,6 +157,8 @@ django.conf.locale.LANG_INFO.setdefault(
     "rw", {"bidi": False, "code": "rw", "name": "Kinyarwanda", "name_local": "Ikinyarwanda"}
 )
 TIME_ZONE = "Africa/Kigali"
+# One way dates and times read per language (Django has none for rw and sw).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 

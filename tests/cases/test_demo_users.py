@@ -6,9 +6,11 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
+from cases.choices import EventKind
 from cases.demo import DEMO_PASSWORD, DEMO_USERS
-from cases.models import PartnerProfile
+from cases.models import Case, CaseEvent, PartnerProfile
 from cases.roles import Role, roles_of
 
 pytestmark = pytest.mark.django_db
@@ -32,12 +34,17 @@ def test_each_role_gets_one_demo_account_in_its_group(settings):
     assert {r for r, *_rest in DEMO_USERS} == set(Role)
 
 
-def test_only_the_administrator_may_use_the_admin_site(settings):
+def test_only_the_administrator_may_use_the_admin_site_by_the_role_s_permissions(settings):
     settings.DEBUG = True
     _run()
     staff = set(User.objects.filter(is_staff=True).values_list("username", flat=True))
-    superusers = set(User.objects.filter(is_superuser=True).values_list("username", flat=True))
-    assert staff == superusers == {"admin"}
+    assert staff == {"admin"}
+    # No superuser: a superuser would see what the administrator role may not (medical records).
+    assert not User.objects.filter(is_superuser=True).exists()
+    admin = User.objects.get(username="admin")
+    assert admin.has_perm("cases.change_location")
+    assert admin.has_perm("pghistory.view_events")
+    assert not admin.has_perm("medical.view_healthassessment")
 
 
 def test_the_partner_account_stands_for_unhcr_rwanda(settings):
@@ -100,4 +107,35 @@ def test_refused_when_debug_is_off(settings):
 def test_force_runs_even_when_debug_is_off(settings):
     settings.DEBUG = False
     _run("--force")
-    assert User.objects.filter(username="admin", is_superuser=True).exists()
+    assert User.objects.filter(username="admin", is_staff=True).exists()
+
+
+def test_demo_cases_without_a_caseworker_go_to_the_demo_caseworker(settings, client):
+    from cases.demo import demo_data_load
+
+    settings.DEBUG = True
+    demo_data_load(cases=6)  # before the accounts exist: nobody to assign them to
+    assert not Case.objects.filter(caseworker__isnull=False).exists()
+
+    _run()
+
+    caseworker = User.objects.get(username="caseworker")
+    assert Case.objects.filter(caseworker=caseworker).count() == 6
+    handed = CaseEvent.objects.filter(kind=EventKind.UPDATED, data__fields=["caseworker"])
+    assert handed.count() == 6
+    client.force_login(caseworker)
+    desk = client.get(reverse("cases:dashboard"))
+    assert desk.status_code == 200
+    assert desk.context["my_total"] == 6
+    _run()  # a rerun hands over nothing twice
+    assert handed.count() == 6
+
+
+def test_demo_data_loaded_after_the_accounts_is_assigned_as_it_is_written(settings):
+    from cases.demo import demo_data_load
+
+    settings.DEBUG = True
+    _run()
+    demo_data_load(cases=4)
+    caseworker = User.objects.get(username="caseworker")
+    assert Case.objects.filter(caseworker=caseworker).count() == 4

@@ -66,7 +66,9 @@ def test_the_dashboard_query_count_does_not_grow_with_cases(
     # (one UNION of a short scan per status), those cases (with their principal applicants),
     # their camps, destinations and caseworkers.
     with django_assert_num_queries(9):
-        client.get(DASHBOARD)
+        response = client.get(DASHBOARD)
+    assert response.status_code == 200
+    assert response.context["my_total"] == cases
 
 
 def test_a_partner_system_account_gets_403_on_the_dashboard(client, partner):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases.choices import CaseStatus
 from cases.models import Case
 from cases.workflow import TRANSITIONS_BY_NAME, refusals
-from medical.choices import CLEARING_OUTCOMES, Outcome
+from medical.choices import CLEARING_OUTCOMES, CheckResult, Outcome
 from medical.demo import MIN_DAYS_VALID
 from medical.models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
 from movements.selectors import case_readiness
@@ -109,7 +109,7 @@ def test_travelled_cases_were_cleared_and_checked_before_their_departure(demo):
             assert assessment.outcome_on < departure
             assert assessment.valid_until >= departure
             check = PreEmbarkationCheck.objects.get(individual=person)
-            assert check.result == "fit" or check.result == "fit_with_escort"
+            assert check.result in {CheckResult.FIT, CheckResult.FIT_WITH_ESCORT}
             assert check.planned_departure == departure
             assert departure - datetime.timedelta(days=window) <= check.checked_on <= departure
             assert check.checked_on > assessment.outcome_on

@@ -1,8 +1,13 @@
+import pytest
+
 from cases.models import Programme
 from cases.reference_data import PROGRAMMES
-from medical.choices import CHEST_XRAY, LabTest
-from medical.models import MedicalProtocol, ProtocolRequirement
+from cases.roles import Role
+from medical.choices import CHEST_XRAY, AccessChannel, LabTest, RecordKind
+from medical.models import MedicalProtocol, MedicalRecordAccess, ProtocolRequirement
 from medical.reference_data import load_medical_protocols
+from tests.factories import UserFactory
+from tests.medical.conftest import case_in
 
 
 def test_every_destination_programme_has_a_medical_protocol(db):
@@ -50,18 +55,114 @@ def test_the_us_protocol_asks_for_the_tb_blood_test_from_two_and_the_x_ray_from_
     assert LabTest.HIV not in protocol.parts_for_age(40)
 
 
-def test_an_administrator_edits_protocols_and_their_parts_in_the_admin(admin_client):
-    protocol = MedicalProtocol.objects.get(programme__code="USRAP")
+@pytest.fixture
+def administrator_client(client, administrator):
+    """The administrator as the role makes one: staff, with the role's own permissions only."""
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    assert not administrator.is_superuser
+    client.force_login(administrator)
+    return client
 
-    changelist = admin_client.get("/admin/medical/medicalprotocol/")
-    change = admin_client.get(f"/admin/medical/medicalprotocol/{protocol.pk}/change/")
+
+def test_an_administrator_edits_protocols_and_their_parts_in_the_admin(administrator_client):
+    protocol = MedicalProtocol.objects.get(programme__code="USRAP")
+    url = f"/admin/medical/medicalprotocol/{protocol.pk}/change/"
+    requirements = list(protocol.requirements.order_by("pk"))
+
+    changelist = administrator_client.get("/admin/medical/medicalprotocol/")
+    change = administrator_client.get(url)
+    form = {
+        "programme": protocol.programme_id,
+        "clearance_validity_days": 200,
+        "pre_embarkation_window_days": protocol.pre_embarkation_window_days,
+        "requirements-TOTAL_FORMS": len(requirements),
+        "requirements-INITIAL_FORMS": len(requirements),
+        "requirements-MIN_NUM_FORMS": 0,
+        "requirements-MAX_NUM_FORMS": 1000,
+    }
+    for n, requirement in enumerate(requirements):
+        form |= {
+            f"requirements-{n}-id": requirement.pk,
+            f"requirements-{n}-protocol": protocol.pk,
+            f"requirements-{n}-part": requirement.part,
+            f"requirements-{n}-from_age": requirement.from_age,
+        }
+    form["requirements-0-from_age"] = 3
+    saved = administrator_client.post(url, form)
 
     assert changelist.status_code == 200
     assert "USRAP" in changelist.content.decode()
     assert change.status_code == 200
     assert 'name="requirements-0-from_age"' in change.content.decode()
+    assert saved.status_code == 302
+    protocol.refresh_from_db()
+    assert protocol.clearance_validity_days == 200
+    assert protocol.requirements.get(pk=requirements[0].pk).from_age == 3
 
 
-def test_the_access_log_is_read_only_in_the_admin(admin_client):
-    assert admin_client.get("/admin/medical/medicalrecordaccess/").status_code == 200
-    assert admin_client.get("/admin/medical/medicalrecordaccess/add/").status_code == 403
+@pytest.fixture
+def logged_access(db, clinician):
+    person = case_in(adults=1).members.get()
+    return MedicalRecordAccess.objects.create(
+        user=clinician,
+        individual=person,
+        record_kind=RecordKind.ASSESSMENT,
+        record_id=1,
+        via=AccessChannel.PAGE,
+    )
+
+
+def test_an_administrator_reads_the_access_log_in_the_admin(administrator_client, logged_access):
+    listing = administrator_client.get("/admin/medical/medicalrecordaccess/")
+    detail = administrator_client.get(
+        f"/admin/medical/medicalrecordaccess/{logged_access.pk}/change/"
+    )
+
+    assert listing.status_code == 200
+    assert "clinician" in listing.content.decode()
+    assert detail.status_code == 200
+    assert 'type="submit"' not in detail.content.decode().split('id="content-main"')[1]
+
+
+def test_the_access_log_cannot_be_added_to_changed_or_deleted_in_the_admin(
+    administrator_client, logged_access
+):
+    base = "/admin/medical/medicalrecordaccess/"
+    change = f"{base}{logged_access.pk}/change/"
+    form = {
+        "user": logged_access.user_id,
+        "individual": logged_access.individual_id,
+        "record_kind": RecordKind.VACCINATION,
+        "record_id": 2,
+        "via": AccessChannel.API,
+        "at_0": "2026-01-01",
+        "at_1": "10:00",
+    }
+
+    assert administrator_client.get(f"{base}add/").status_code == 403
+    assert administrator_client.post(f"{base}add/", form).status_code == 403
+    assert administrator_client.post(change, form).status_code == 403
+    assert administrator_client.get(f"{base}{logged_access.pk}/delete/").status_code == 403
+    assert (
+        administrator_client.post(f"{base}{logged_access.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    bulk = administrator_client.post(
+        base, {"action": "delete_selected", "_selected_action": [logged_access.pk], "post": "yes"}
+    )
+    assert bulk.status_code == 200  # no such action here: the list again, nothing deleted
+
+    assert MedicalRecordAccess.objects.count() == 1
+    logged_access.refresh_from_db()
+    assert (logged_access.record_kind, logged_access.record_id, logged_access.via) == (
+        RecordKind.ASSESSMENT,
+        1,
+        AccessChannel.PAGE,
+    )
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.ADMINISTRATOR])
+def test_no_other_role_reads_the_access_log_even_with_staff_status(client, logged_access, role):
+    client.force_login(UserFactory(username=f"staff-{role}", is_staff=True, roles=[role]))
+    assert client.get("/admin/medical/medicalrecordaccess/").status_code == 403

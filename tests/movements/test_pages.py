@@ -247,23 +247,7 @@ def test_the_window_on_the_case_list_costs_one_query_whatever_the_rows(client, c
     assert len(many.captured_queries) == len(one.captured_queries)
 
 
-# The Kinyarwanda catalog's header still has the template's "plural=EXPRESSION", which Python's
-# gettext cannot load: every page in rw fails, not only these (the catalogs are the lead's).
-BROKEN_CATALOGS = {"rw"}
-
-
-@pytest.mark.parametrize(
-    "language",
-    [
-        pytest.param(
-            code,
-            marks=pytest.mark.xfail(strict=True, reason="catalog header without a plural rule"),
-        )
-        if code in BROKEN_CATALOGS
-        else code
-        for code, _name in django_settings.LANGUAGES
-    ],
-)
+@pytest.mark.parametrize("language", [code for code, _name in django_settings.LANGUAGES])
 def test_the_movement_pages_work_in_every_language(client, movement_officer, language):
     case = ready_case(adults=1)
     booking = book(case, movement_officer)

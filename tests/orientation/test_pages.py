@@ -7,8 +7,10 @@ from django.urls import reverse
 
 from cases.choices import CaseStatus
 from cases.panels import panels_for
+from cases.roles import Role
 from orientation import services
 from orientation.models import Attendance, Enrollment, OrientationSession
+from tests.factories import UserFactory
 from tests.orientation.conftest import attend_all, household, plan
 
 VIEWERS = ["facilitator", "caseworker", "manager", "administrator"]
@@ -407,17 +409,54 @@ QUERIES_FOR_SESSION_PAGE = 7
 
 
 def test_administrators_edit_curricula_in_the_admin(client, administrator, usa_curriculum):
-    administrator.is_staff = administrator.is_superuser = True
-    administrator.save(update_fields=["is_staff", "is_superuser"])
+    # The role's own permissions: staff status lets the administrator into the admin site.
+    administrator.is_staff = True
+    administrator.save(update_fields=["is_staff"])
+    assert not administrator.is_superuser
     client.force_login(administrator)
+    change = reverse("admin:orientation_curriculum_change", args=[usa_curriculum.pk])
 
-    assert client.get(reverse("admin:orientation_curriculum_changelist")).status_code == 200
-    assert (
-        client.get(
-            reverse("admin:orientation_curriculum_change", args=[usa_curriculum.pk])
-        ).status_code
-        == 200
+    listing = client.get(reverse("admin:orientation_curriculum_changelist"))
+    form = client.get(change)
+    saved = client.post(
+        change,
+        {
+            "destination_country": usa_curriculum.destination_country_id,
+            "name": "Cultural orientation, United States (revised)",
+            "minimum_age": 14,
+            "number_of_days": usa_curriculum.number_of_days,
+            "is_active": "on",
+        },
     )
+
+    assert listing.status_code == 200
+    assert usa_curriculum.name in listing.content.decode()
+    assert form.status_code == 200
+    assert saved.status_code == 302
+    usa_curriculum.refresh_from_db()
+    assert usa_curriculum.name == "Cultural orientation, United States (revised)"
+    assert usa_curriculum.minimum_age == 14
+
+
+@pytest.mark.parametrize("role", [Role.ORIENTATION_FACILITATOR, Role.CASEWORKER, Role.MANAGER])
+def test_other_staff_cannot_edit_curricula_in_the_admin(client, usa_curriculum, role):
+    client.force_login(UserFactory(username=f"staff-{role}", is_staff=True, roles=[role]))
+    before = usa_curriculum.name
+
+    response = client.post(
+        reverse("admin:orientation_curriculum_change", args=[usa_curriculum.pk]),
+        {
+            "destination_country": usa_curriculum.destination_country_id,
+            "name": "Changed",
+            "minimum_age": 1,
+            "number_of_days": usa_curriculum.number_of_days,
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 403
+    usa_curriculum.refresh_from_db()
+    assert usa_curriculum.name == before
 
 
 def test_a_facilitator_takes_a_case_out_of_a_session(client, facilitator, usa_curriculum, today):
