@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .choices import CaseStatus, Relationship, Sex, SpecialNeed, Urgency
+from .choices import CaseStatus, DocumentType, Relationship, Sex, SpecialNeed, Urgency
 from .models import (
     Case,
     CaseEvent,
@@ -145,6 +145,20 @@ class CaseCreateIn(CaseFieldsIn):
     """A referral: the case and all its members in one request."""
 
     members = IndividualIn(many=True, allow_empty=False, max_length=50)
+
+
+class TravelDocumentIn(StrictSerializer):
+    """A member's travel document, as written by POST (type, number, country) or PATCH."""
+
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    number = serializers.CharField(max_length=50)
+    issuing_country = _country_field(help_text=_("ISO 3166 alpha-3 code, e.g. RWA."))
+    issued_on = serializers.DateField(required=False, allow_null=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TravelDocumentRemoveIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class TransitionContextIn(StrictSerializer):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .audit import acting_as
@@ -252,10 +253,41 @@ def individual_remove(*, actor, individual: Individual, reason: str) -> None:
         raise _integrity_to_application(error) from error
 
 
+TRAVEL_DOCUMENT_FIELDS = ("document_type", "number", "issuing_country", "issued_on", "expires_on")
+
+
+def _check_document(document: TravelDocument) -> None:
+    """The rules of a travel document, for every door (page, API, import)."""
+    document.number = (document.number or "").strip().upper()
+    if document.issued_on and document.issued_on > timezone.localdate():
+        raise ApplicationError(
+            _("The issue date cannot be in the future."), field="issued_on", code="invalid"
+        )
+    if document.issued_on and document.expires_on and document.expires_on <= document.issued_on:
+        raise ApplicationError(
+            _("A document expires after the day it was issued."),
+            field="expires_on",
+            code="invalid",
+        )
+    try:
+        # The unique (type, country, number) is left to the database: see _duplicate_document.
+        document.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        raise _validation_error_to_application(error) from error
+
+
+def _duplicate_document(error: IntegrityError) -> ApplicationError:
+    return ApplicationError(
+        _("This document is already recorded."), field="number", code="duplicate"
+    )
+
+
 def travel_document_add(*, actor, individual: Individual, **fields) -> TravelDocument:
-    """Record a travel document of a member."""
+    """Record a travel document of a member. Refuses an issue date in the future, an expiry
+    on or before the issue date, and a document already recorded (type, country, number)."""
+    _refuse_unknown(TRAVEL_DOCUMENT_FIELDS, fields)
     document = TravelDocument(individual=individual, **fields)
-    _full_clean(document)
+    _check_document(document)
     try:
         with transaction.atomic(), acting_as(actor):
             document.save()
@@ -270,10 +302,67 @@ def travel_document_add(*, actor, individual: Individual, **fields) -> TravelDoc
                 },
             )
     except IntegrityError as error:
-        raise ApplicationError(
-            _("This document is already recorded."), field="number", code="duplicate"
-        ) from error
+        raise _duplicate_document(error) from error
     return document
+
+
+def travel_document_update(*, actor, document: TravelDocument, **changes) -> TravelDocument:
+    """Correct a travel document (same rules as recording one); the timeline of the member's
+    case names the document and the fields that changed."""
+    try:
+        with transaction.atomic(), acting_as(actor):
+            locked = (
+                TravelDocument.objects.select_for_update()
+                .select_related("individual__case")
+                .get(pk=document.pk)
+            )
+            changed = _apply(locked, TRAVEL_DOCUMENT_FIELDS, changes)
+            if not changed:
+                return locked
+            _check_document(locked)
+            locked.save(update_fields=changed)
+            person = locked.individual
+            event_record(
+                case=person.case,
+                kind=EventKind.MEMBER_UPDATED,
+                actor=actor,
+                reason=_("Travel document %(document)s of %(name)s corrected.")
+                % {"document": locked, "name": person.full_name},
+                data={
+                    "individual": person.pk,
+                    "document": locked.pk,
+                    "action": "document_changed",
+                    "fields": changed,
+                },
+            )
+    except IntegrityError as error:
+        raise _duplicate_document(error) from error
+    return locked
+
+
+def travel_document_remove(*, actor, document: TravelDocument, reason: str) -> None:
+    """Delete a travel document recorded by mistake or replaced; the reason goes on the
+    timeline of the member's case."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for removing this document."), field="reason")
+    with transaction.atomic(), acting_as(actor):
+        locked = (
+            TravelDocument.objects.select_for_update()
+            .select_related("individual__case")
+            .get(pk=document.pk)
+        )
+        person = locked.individual
+        label = str(locked)
+        locked.delete()
+        event_record(
+            case=person.case,
+            kind=EventKind.MEMBER_UPDATED,
+            actor=actor,
+            reason=_("Travel document %(document)s of %(name)s removed: %(reason)s")
+            % {"document": label, "name": person.full_name, "reason": reason},
+            data={"individual": person.pk, "action": "document_removed", "document": label},
+        )
 
 
 @transaction.atomic
