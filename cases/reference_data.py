@@ -103,6 +103,7 @@ ADMINISTERED_MODELS = {
     ],
     "medical": ["medicalprotocol", "protocolrequirement"],
     "orientation": ["curriculum"],
+    "movements": ["missioncontact"],
 }
 
 
