@@ -24,7 +24,10 @@ from .models import BookingNotice
 from .officers import MOVEMENT_ROLES, MOVEMENT_VIEWING_ROLES
 
 
-class NoticeAccess(ScopedRoleAccess):
+class NoticeApiView(GenericAPIView):
+    """Scopes and roles are read from the view by ScopedRoleAccess (and by the schema)."""
+
+    permission_classes = [ScopedRoleAccess]
     read_scope = "movements:read"
     write_scope = "movements:write"
     read_roles = MOVEMENT_VIEWING_ROLES | {Role.PARTNER_SYSTEM}
@@ -75,8 +78,7 @@ class AcknowledgeIn(serializers.Serializer):
     )
 
 
-class NoticeListApi(GenericAPIView):
-    permission_classes = [NoticeAccess]
+class NoticeListApi(NoticeApiView):
     pagination_class = BoundedPageNumberPagination
     serializer_class = NoticeOut
     filter_backends: list = []
@@ -105,8 +107,7 @@ class NoticeListApi(GenericAPIView):
         return self.get_paginated_response(NoticeOut(page, many=True).data)
 
 
-class NoticeDetailApi(GenericAPIView):
-    permission_classes = [NoticeAccess]
+class NoticeDetailApi(NoticeApiView):
     serializer_class = NoticeOut
 
     @extend_schema(
@@ -122,8 +123,7 @@ class NoticeDetailApi(GenericAPIView):
         return Response(NoticeOut(notice).data)
 
 
-class NoticeAcknowledgeApi(GenericAPIView):
-    permission_classes = [NoticeAccess]
+class NoticeAcknowledgeApi(NoticeApiView):
     parser_classes = [JSONParser]
     serializer_class = AcknowledgeIn
 
