@@ -17,7 +17,7 @@ from cases.errors import ApplicationError
 from . import groups
 from .choices import EscortKind, EscortRole
 from .models import Booking, BookingNotice, TravelGroup
-from .officers import can_manage_movements, can_view_movements
+from .permissions import can_manage_movements, can_view_movements
 
 PAGE_SIZE = 50
 

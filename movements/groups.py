@@ -30,7 +30,7 @@ from medical.models import HealthAssessment
 
 from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from .models import Booking, Escort, FlightSegment, TravelGroup, Traveller
-from .officers import can_manage_movements
+from .permissions import can_manage_movements
 
 # Age bands of the manifest's totals (age on the flight date), as airlines and missions count.
 AGE_BANDS = (

@@ -17,7 +17,7 @@ from cases.errors import ApplicationError
 from . import notices
 from .choices import NoticeStatus
 from .models import Booking, BookingNotice
-from .officers import can_manage_movements, can_view_movements
+from .permissions import can_manage_movements, can_view_movements
 
 PAGE_SIZE = 50
 

@@ -36,7 +36,7 @@ from medical.models import HealthAssessment
 
 from .choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
 from .models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
-from .officers import can_manage_movements
+from .permissions import can_manage_movements
 
 ACK_SALT = "movements.booking-notice-ack"
 

@@ -11,9 +11,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from cases.errors import NotPermitted
-from cases.roles import Role, has_role
-from cases.selectors import case_visible_to, partner_country_id
+from cases.roles import Role
 from config.api.pagination import BoundedPageNumberPagination
 from config.api.permissions import ScopedRoleAccess
 from config.api.schema import error_responses
@@ -21,7 +19,8 @@ from config.api.schema import error_responses
 from . import notices
 from .choices import NoticeKind, NoticeStatus
 from .models import BookingNotice
-from .officers import MOVEMENT_ROLES, MOVEMENT_VIEWING_ROLES
+from .permissions import MANAGING_ROLES, VIEWING_ROLES
+from .selectors import bookings_visible_to
 
 
 class NoticeApiView(GenericAPIView):
@@ -30,13 +29,14 @@ class NoticeApiView(GenericAPIView):
     permission_classes = [ScopedRoleAccess]
     read_scope = "movements:read"
     write_scope = "movements:write"
-    read_roles = MOVEMENT_VIEWING_ROLES | {Role.PARTNER_SYSTEM}
-    write_roles = MOVEMENT_ROLES | {Role.PARTNER_SYSTEM}
+    read_roles = VIEWING_ROLES | {Role.PARTNER_SYSTEM}
+    write_roles = MANAGING_ROLES | {Role.PARTNER_SYSTEM}
 
 
 def notices_visible_to(user) -> QuerySet[BookingNotice]:
-    """Notices of the cases `user` may see (a mission: its own country's)."""
-    return BookingNotice.objects.filter(booking__case__in=case_visible_to(user)).select_related(
+    """Notices of the bookings `user` may see (a mission: its own country's; a partner tied to
+    no country: none)."""
+    return BookingNotice.objects.filter(booking__in=bookings_visible_to(user)).select_related(
         "booking__case__destination_country"
     )
 
@@ -142,8 +142,6 @@ class NoticeAcknowledgeApi(NoticeApiView):
         notice = notices_visible_to(request.user).filter(pk=pk).first()
         if notice is None:
             raise NotFound()
-        if has_role(request.user, Role.PARTNER_SYSTEM) and partner_country_id(request.user) is None:
-            raise NotPermitted(_("Only the receiving country's mission acknowledges its notices."))
         given = AcknowledgeIn(data=request.data)
         given.is_valid(raise_exception=True)
         notice = notices.notice_acknowledge(

@@ -18,7 +18,7 @@ from movements.models import Escort, TravelGroup
 from tests.movements.booked import booked_case
 
 OFFICERS = ["movement_officer", "administrator"]
-OTHERS = ["caseworker", "clinician", "facilitator", "partner"]
+OTHERS = ["clinician", "facilitator", "partner"]
 
 
 @pytest.fixture
@@ -175,9 +175,12 @@ def test_other_roles_may_not_see_or_build_groups(client, request, role, group, d
     assert booking.travel_group_id is None
 
 
-def test_a_manager_reads_the_group_but_may_not_change_it(client, manager, group, day):
+@pytest.mark.parametrize("role", ["manager", "caseworker"])
+def test_managers_and_caseworkers_read_the_group_but_may_not_change_it(
+    client, request, role, group, day
+):
     booking = booked_case(day=day)
-    client.force_login(manager)
+    client.force_login(request.getfixturevalue(role))
 
     assert client.get(reverse("movements:group_detail", args=[group.pk])).status_code == 200
     response = client.post(
