@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import notices_api
+from . import groups_api, notices_api
 
 urlpatterns = [
     path("movements/notices/", notices_api.NoticeListApi.as_view(), name="api-movement-notices"),
@@ -13,5 +13,30 @@ urlpatterns = [
         "movements/notices/<int:pk>/acknowledge/",
         notices_api.NoticeAcknowledgeApi.as_view(),
         name="api-movement-notice-acknowledge",
+    ),
+    path(
+        "movements/travel-groups/",
+        groups_api.TravelGroupListApi.as_view(),
+        name="api-travel-groups",
+    ),
+    path(
+        "movements/travel-groups/<int:pk>/",
+        groups_api.TravelGroupDetailApi.as_view(),
+        name="api-travel-group",
+    ),
+    path(
+        "movements/travel-groups/<int:pk>/bookings/",
+        groups_api.TravelGroupBookingsApi.as_view(),
+        name="api-travel-group-bookings",
+    ),
+    path(
+        "movements/travel-groups/<int:pk>/bookings/<int:booking_pk>/",
+        groups_api.TravelGroupBookingApi.as_view(),
+        name="api-travel-group-booking",
+    ),
+    path(
+        "movements/travel-groups/<int:pk>/escorts/",
+        groups_api.TravelGroupEscortsApi.as_view(),
+        name="api-travel-group-escorts",
     ),
 ]

@@ -198,6 +198,8 @@ SPECTACULAR_SETTINGS = {
         "ClearanceOutcomeEnum": "medical.choices.Outcome",
         "LabResultEnum": "medical.choices.LabResultValue",
         "CheckResultEnum": "medical.choices.CheckResult",
+        "EscortKindEnum": "movements.choices.EscortKind",
+        "NoticeKindEnum": "movements.choices.NoticeKind",
     },
 }
 
