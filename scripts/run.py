@@ -48,6 +48,8 @@ def prepare(env: dict[str, str]) -> None:
         # Health clearances and orientation attendance for the demo households (need the users).
         ("demo_clinic_records", ()),
         ("demo_orientation_records", ()),
+        # Travel groups and booking notices for the demo bookings (after the bookings).
+        ("demo_travel_groups", ()),
     ):
         if command_exists(name):
             manage(env, name, *args)
@@ -110,6 +112,10 @@ def main() -> int:
     env["PYTHONUNBUFFERED"] = "1"
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     try:
+        from run_tests import ensure_pango  # scripts/ is on sys.path
+
+        if missing := ensure_pango():
+            services.say(f"manifest PDFs will not work: {missing}")
         prepare(env)
         return serve(env)
     except subprocess.CalledProcessError as error:
