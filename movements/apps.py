@@ -7,11 +7,11 @@ class MovementsConfig(AppConfig):
     verbose_name = _("Movements")
 
     def ready(self):
-        from cases.panels import CasePanel, register_panel
+        from cases.panels import CasePanel, register_panel, register_row_note
         from cases.roles import is_staff_member
         from cases.workflow import register_guard
 
-        from . import guards, panels
+        from . import guards, panels, selectors
 
         for name in (
             "flight_date_allowed",
@@ -32,3 +32,4 @@ class MovementsConfig(AppConfig):
                 visible_to=is_staff_member,
             )
         )
+        register_row_note("travel_window", selectors.case_list_window_notes)

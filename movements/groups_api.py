@@ -56,7 +56,7 @@ class ManifestRowOut(serializers.Serializer):
     travel_conditions = serializers.ListField(child=serializers.CharField())
 
 
-class EscortOut(serializers.Serializer):
+class GroupEscortOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     kind = serializers.ChoiceField(choices=EscortKind.choices)
@@ -74,7 +74,7 @@ class ManifestOut(serializers.Serializer):
     total = serializers.IntegerField()
     case_count = serializers.IntegerField()
     travellers = ManifestRowOut(many=True, source="rows")
-    escorts = EscortOut(many=True)
+    escorts = GroupEscortOut(many=True)
     by_sex = serializers.SerializerMethodField()
     by_age_band = serializers.SerializerMethodField()
 

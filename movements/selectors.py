@@ -149,6 +149,22 @@ class TravelWindow:
         return (self.closes - today).days if self.closes else None
 
     @property
+    def summary(self) -> str:
+        """The window in words, as the board, the case page and the case list show it."""
+        if self.is_open:
+            return _("can fly between %(opens)s and %(closes)s (%(why)s on %(closes)s)") % {
+                "opens": self.opens.isoformat(),
+                "closes": self.closes.isoformat(),
+                "why": self.closing_reason,
+            }
+        if self.closes is not None:
+            return _("window closed on %(closes)s (%(why)s)") % {
+                "closes": self.closes.isoformat(),
+                "why": self.closing_reason,
+            }
+        return self.closing_reason
+
+    @property
     def closing_reason(self) -> str:
         if self.uncleared or self.undocumented:
             parts = []
@@ -504,3 +520,11 @@ def upcoming_escorts() -> list[Escort]:
         )
     )
     return rows
+
+
+def case_list_window_notes(cases) -> dict[int, str]:
+    """The travel window of the cases on a case list page that are ready to travel or booked
+    (one query, none when there are no such cases), for cases.panels.register_row_note."""
+    ids = [c.pk for c in cases if c.status in (S.READY_TO_TRAVEL, S.BOOKED)]
+    windows = travel_windows(ids)
+    return {case_id: window.summary for case_id, window in windows.items()}

@@ -48,6 +48,7 @@ def prepare(env: dict[str, str]) -> None:
         # Health clearances and orientation attendance for the demo households (need the users).
         ("demo_clinic_records", ()),
         ("demo_orientation_records", ()),
+        ("demo_movement_records", ()),
         # Travel groups and booking notices for the demo bookings (after the bookings).
         ("demo_travel_groups", ()),
     ):

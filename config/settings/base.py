@@ -198,7 +198,10 @@ SPECTACULAR_SETTINGS = {
         "ClearanceOutcomeEnum": "medical.choices.Outcome",
         "LabResultEnum": "medical.choices.LabResultValue",
         "CheckResultEnum": "medical.choices.CheckResult",
+        "BookingStatusEnum": "movements.choices.BookingStatus",
+        "SettableBookingStatusEnum": "movements.choices.SETTABLE_BOOKING_STATUS_CHOICES",
         "EscortKindEnum": "movements.choices.EscortKind",
+        "EscortRoleEnum": "movements.choices.EscortRole",
         "NoticeKindEnum": "movements.choices.NoticeKind",
     },
 }

@@ -1,6 +1,7 @@
 """The movement officers' pages: who may open and write them, what they show, their queries."""
 
 import datetime
+import html
 
 import pytest
 from django.db import connection
@@ -9,9 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.choices import CaseStatus
+from medical.models import HealthAssessment
 from movements import services
 from movements.choices import BookingStatus
 from movements.models import Booking, Departure
+from movements.selectors import travel_window
 from tests.movements.conftest import TODAY, book, days, fit_checks, ready_case, segment
 
 S = CaseStatus
@@ -212,3 +215,32 @@ def test_transit_and_escorts_pages(client, movement_officer):
     assert out.status_code == 302
     stay.refresh_from_db()
     assert stay.checked_out_at is not None
+
+
+def test_the_case_list_and_the_case_page_show_the_same_window(client, caseworker):
+    case = ready_case(adults=2)
+    first = case.members.first()
+    HealthAssessment.objects.filter(individual=first).update(valid_until=TODAY() + days(33))
+    client.force_login(caseworker)
+    words = travel_window(case).summary
+    assert (TODAY() + days(33)).isoformat() in words and first.full_name in words
+
+    listed = client.get(reverse("cases:list")).content.decode()
+    page = client.get(case.get_absolute_url()).content.decode()
+
+    assert html.escape(words) in listed
+    assert html.escape(words) in page
+
+
+def test_the_window_on_the_case_list_costs_one_query_whatever_the_rows(client, caseworker):
+    client.force_login(caseworker)
+    ready_case(adults=1)
+    client.get(reverse("cases:list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("cases:list"))
+    for _ in range(4):
+        ready_case(adults=2)
+    with CaptureQueriesContext(connection) as many:
+        listed = client.get(reverse("cases:list")).content.decode()
+    assert listed.count("can fly between") == 5
+    assert len(many.captured_queries) == len(one.captured_queries)
