@@ -4,7 +4,7 @@ run by `make run` after the bookings are loaded).
 - every destination country gets a mission contact (an example.org address, nothing is really
   sent: without EMAIL_URL mail goes to .local/mail);
 - the bookings that are open or flown and in no group are grouped by flight date and first
-  flight; each group of two or more cases becomes a travel group named after the flight, with an
+  flight; each flight becomes a travel group named after it (one household or more), with an
   operational escort;
 - each grouped booking gets its original notice: acknowledged when the household has flown,
   sent for the next flights, and, to show what a failure looks like, the latest open booking's
@@ -96,8 +96,6 @@ def demo_travel_groups_load() -> GroupsDemoSummary:
             first = segments[0]
             flights[(booking.departure_date, first.carrier, first.flight_number)].append(booking)
         for n, ((day, carrier, number), on_flight) in enumerate(sorted(flights.items())):
-            if len(on_flight) < 2:
-                continue
             group, _created = TravelGroup.objects.get_or_create(
                 flight_date=day, name=f"{carrier} {number}"
             )

@@ -23,15 +23,17 @@ def test_demo_bookings_on_one_flight_become_a_group_with_notices(db):
     again = demo_travel_groups_load()
 
     assert MissionContact.objects.filter(country__iso_code="USA").exists()
-    assert (summary.groups, summary.grouped_bookings, summary.notices) == (2, 5, 5)
+    assert (summary.groups, summary.grouped_bookings, summary.notices) == (3, 6, 6)
     assert (again.groups, again.notices) == (0, 0)
-    assert TravelGroup.objects.count() == 2 and Escort.objects.count() == 2
+    assert TravelGroup.objects.count() == 3 and Escort.objects.count() == 3
     alone.refresh_from_db()
-    assert alone.travel_group_id is None
+    assert alone.travel_group.name == "RW 102"
+    assert alone.travel_group.bookings.count() == 1
     statuses = {n.booking_id: n.status for n in BookingNotice.objects.all()}
     assert {statuses[b.pk] for b in flown} == {NoticeStatus.ACKNOWLEDGED}
-    assert sorted(statuses[b.pk] for b in upcoming) == [
+    assert sorted(statuses[b.pk] for b in [*upcoming, alone]) == [
         NoticeStatus.FAILED,
+        NoticeStatus.SENT,
         NoticeStatus.SENT,
         NoticeStatus.SENT,
     ]
