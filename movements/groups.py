@@ -21,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.audit import acting_as
-from cases.choices import EventKind, Relationship, Sex, SpecialNeed
+from cases.choices import Relationship, Sex, SpecialNeed
 from cases.errors import ApplicationError, NotPermitted
-from cases.events import event_record
 from cases.models import Individual, TravelDocument
 from medical.choices import TravelCondition
 from medical.models import HealthAssessment
 
+from . import events
 from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from .models import Booking, Escort, FlightSegment, TravelGroup, Traveller
 from .permissions import can_manage_movements
@@ -170,13 +170,7 @@ def travel_group_add_booking(*, actor, group: TravelGroup, booking: Booking) -> 
             )
         booking.travel_group = locked
         booking.save(update_fields=["travel_group", "updated_at"])
-        event_record(
-            case=booking.case,
-            kind=EventKind.MOVEMENT,
-            actor=actor,
-            reason=_("Added to travel group %(group)s.") % {"group": locked},
-            data={"action": "travel_group_joined", "group": locked.pk, "booking": booking.pk},
-        )
+        events.event_travel_group_joined(booking=booking, group=locked, actor=actor)
     return booking
 
 
@@ -198,13 +192,7 @@ def travel_group_remove_booking(*, actor, group: TravelGroup, booking: Booking) 
             )
         booking.travel_group = None
         booking.save(update_fields=["travel_group", "updated_at"])
-        event_record(
-            case=booking.case,
-            kind=EventKind.MOVEMENT,
-            actor=actor,
-            reason=_("Taken out of travel group %(group)s.") % {"group": locked},
-            data={"action": "travel_group_left", "group": locked.pk, "booking": booking.pk},
-        )
+        events.event_travel_group_left(booking=booking, group=locked, actor=actor)
     return booking
 
 
@@ -232,13 +220,8 @@ def group_escort_assign(
                 created_by=actor,
             )
             for booking in locked.bookings.select_related("case"):
-                event_record(
-                    case=booking.case,
-                    kind=EventKind.MOVEMENT,
-                    actor=actor,
-                    reason=_("Escort %(escort)s assigned to travel group %(group)s.")
-                    % {"escort": escort, "group": locked},
-                    data={"action": "group_escort", "group": locked.pk, "escort": escort.pk},
+                events.event_group_escort_assigned(
+                    case=booking.case, group=locked, escort=escort, actor=actor
                 )
     except IntegrityError as error:
         raise ApplicationError(

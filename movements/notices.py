@@ -27,13 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cases.audit import acting_as
-from cases.choices import EventKind, Sex, SpecialNeed
+from cases.choices import Sex, SpecialNeed
 from cases.errors import ApplicationError, NotPermitted
-from cases.events import event_record
 from core.background import enqueue_on_commit
 from medical.choices import TravelCondition
 from medical.models import HealthAssessment
 
+from . import events
 from .choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
 from .models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
 from .permissions import can_manage_movements
@@ -235,14 +235,7 @@ def _create(*, booking, kind, actor, recipient, what_changed="") -> BookingNotic
     notice.save()
     _new_link(notice)
     notice.save(update_fields=["ack_token_hash", "token_expires_at", "token_used_at"])
-    event_record(
-        case=booking.case,
-        kind=EventKind.MOVEMENT,
-        actor=actor,
-        reason=_("%(kind)s booking notice #%(n)d queued for %(to)s.")
-        % {"kind": notice.get_kind_display(), "n": sequence, "to": recipient},
-        data={"action": "notice_queued", "notice": notice.pk, "booking": booking.pk},
-    )
+    events.event_notice_queued(notice=notice, actor=actor)
     _queue(notice)
     return notice
 
@@ -350,13 +343,7 @@ def notice_resend(*, actor, notice: BookingNotice) -> BookingNotice:
                 "updated_at",
             ]
         )
-        event_record(
-            case=locked.booking.case,
-            kind=EventKind.MOVEMENT,
-            actor=actor,
-            reason=_("Booking notice #%(n)d queued again.") % {"n": locked.sequence},
-            data={"action": "notice_requeued", "notice": locked.pk},
-        )
+        events.event_notice_requeued(notice=locked, actor=actor)
         _queue(locked)
     return locked
 
@@ -398,13 +385,7 @@ def notice_deliver(notice_id: int) -> bool | None:
         notice.sent_at = now
         notice.last_error = ""
         notice.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
-        event_record(
-            case=notice.booking.case,
-            kind=EventKind.MOVEMENT,
-            reason=_("Booking notice #%(n)d sent to %(to)s.")
-            % {"n": notice.sequence, "to": notice.recipient},
-            data={"action": "notice_sent", "notice": notice.pk},
-        )
+        events.event_notice_sent(notice=notice)
     return True
 
 
@@ -434,13 +415,7 @@ def notice_mark_failed(notice_id: int) -> bool:
             return False
         notice.status = NoticeStatus.FAILED
         notice.save(update_fields=["status", "updated_at"])
-        event_record(
-            case=notice.booking.case,
-            kind=EventKind.MOVEMENT,
-            reason=_("Booking notice #%(n)d could not be sent after %(tries)d tries: %(error)s")
-            % {"n": notice.sequence, "tries": notice.attempts, "error": notice.last_error},
-            data={"action": "notice_failed", "notice": notice.pk},
-        )
+        events.event_notice_failed(notice=notice)
     return True
 
 
@@ -498,16 +473,7 @@ def notice_acknowledge(
             locked.token_used_at = now
             fields.append("token_used_at")
         locked.save(update_fields=fields)
-        event_record(
-            case=locked.booking.case,
-            kind=EventKind.MOVEMENT,
-            actor=actor,
-            reason=_("Booking notice #%(n)d acknowledged by %(by)s.")
-            % {"n": locked.sequence, "by": acknowledged_by},
-            data={
-                "action": "notice_acknowledged",
-                "notice": locked.pk,
-                "via": "link" if token is not None else "api",
-            },
+        events.event_notice_acknowledged(
+            notice=locked, actor=actor, via="link" if token is not None else "api"
         )
     return locked
