@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import zoneinfo
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core import signing
@@ -348,10 +349,17 @@ def notice_resend(*, actor, notice: BookingNotice) -> BookingNotice:
     return locked
 
 
-def notice_deliver(notice_id: int) -> bool | None:
-    """One try at sending a queued notice (the worker's job). Records the attempt and its result;
-    True when sent, False when the mail server refused, None when there was nothing to do
-    (already sent, acknowledged or failed: a repeated task changes nothing)."""
+class Delivery(NamedTuple):
+    """What one try did: sent (True), refused by the mail server (False) or nothing to do
+    (None: already sent, acknowledged or failed); and the notice's tries so far."""
+
+    sent: bool | None
+    attempts: int
+
+
+def notice_deliver(notice_id: int) -> Delivery:
+    """One try at sending a queued notice (the worker's job), under the notice's row lock so two
+    tasks for one notice never both send. Records the attempt and its result."""
     with transaction.atomic():
         notice = (
             BookingNotice.objects.select_for_update()
@@ -360,7 +368,7 @@ def notice_deliver(notice_id: int) -> bool | None:
             .first()
         )
         if notice is None or notice.status != NoticeStatus.QUEUED:
-            return None
+            return Delivery(None, notice.attempts if notice else 0)
         body = notice.body + "\n\n" + _ack_paragraph(notice)
         message = EmailMessage(
             subject=notice.subject,
@@ -378,7 +386,7 @@ def notice_deliver(notice_id: int) -> bool | None:
             notice.attempts += 1
             notice.last_error = text
             notice.save(update_fields=["attempts", "last_error", "updated_at"])
-            return False
+            return Delivery(False, notice.attempts)
         NoticeAttempt.objects.create(notice=notice, at=now, ok=True)
         notice.attempts += 1
         notice.status = NoticeStatus.SENT
@@ -386,7 +394,7 @@ def notice_deliver(notice_id: int) -> bool | None:
         notice.last_error = ""
         notice.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
         events.event_notice_sent(notice=notice)
-    return True
+    return Delivery(True, notice.attempts)
 
 
 def _ack_paragraph(notice: BookingNotice) -> str:
@@ -477,3 +485,30 @@ def notice_acknowledge(
             notice=locked, actor=actor, via="link" if token is not None else "api"
         )
     return locked
+
+
+def stale_after() -> datetime.timedelta:
+    """How long a queued notice may go untouched before its task is taken as lost: longer than
+    the longest wait between two tries, plus ten minutes."""
+    longest = settings.NOTICE_RETRY_SECONDS * 2 ** max(settings.NOTICE_SEND_RETRIES - 1, 0)
+    return datetime.timedelta(seconds=2 * longest + 600)
+
+
+def notices_requeue_stale() -> list[int]:
+    """Queue again the notices still "queued" whose task was lost (a broker restart, a worker
+    killed): none stays queued forever. A duplicate task sends nothing twice (notice_deliver
+    locks the row and sends only a queued notice). Returns the ids queued."""
+    cutoff = timezone.now() - stale_after()
+    ids = list(
+        BookingNotice.objects.filter(status=NoticeStatus.QUEUED, updated_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    )
+    with transaction.atomic():
+        # Touch them so the next sweep waits a full period again.
+        BookingNotice.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        for pk in ids:
+            from .tasks import deliver_booking_notice
+
+            enqueue_on_commit(deliver_booking_notice, pk)
+    return ids

@@ -441,3 +441,31 @@ def test_the_notice_endpoints_are_in_the_openapi_schema():
     ack = paths["/api/v1/movements/notices/{id}/acknowledge/"]["post"]
     assert ack["operationId"] == "movements_notices_acknowledge"
     assert "409" in ack["responses"]
+
+
+def test_a_notice_whose_task_was_lost_is_queued_again_by_the_sweep(
+    movement_officer, booking, day, django_capture_on_commit_callbacks
+):
+    from movements.tasks import requeue_stale_booking_notices
+
+    lost = notices.notice_send(actor=movement_officer, booking=booking)  # its task never ran
+    fresh = notices.notice_send(actor=movement_officer, booking=booked_case(day=day))
+    BookingNotice.objects.filter(pk=lost.pk).update(
+        updated_at=timezone.now() - notices.stale_after() - datetime.timedelta(minutes=1)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert requeue_stale_booking_notices.apply().get() == 1
+
+    lost.refresh_from_db()
+    fresh.refresh_from_db()
+    assert lost.status == NoticeStatus.SENT
+    assert fresh.status == NoticeStatus.QUEUED
+    assert [m.to for m in mail.outbox] == [["abn@usmission.example"]]
+
+
+def test_the_sweep_runs_every_quarter_of_an_hour(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["requeue-stale-booking-notices"]
+
+    assert entry["task"] == "movements.tasks.requeue_stale_booking_notices"
+    assert entry["schedule"] == 15 * 60
