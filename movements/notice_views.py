@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -96,7 +97,7 @@ def notice_send(request, booking_pk):
         notice = notices.notice_send(actor=request.user, booking=booking)
     except ApplicationError as error:
         messages.error(request, error.message)
-        return redirect(request.POST.get("next") or "movements:notice_list")
+        return redirect(booking.get_absolute_url())
     messages.success(
         request, _("The booking notice is queued for %(to)s.") % {"to": notice.recipient}
     )
@@ -143,7 +144,7 @@ def notice_ack_link(request, token):
     usable, error = True, None
     if notice.status == NoticeStatus.ACKNOWLEDGED or notice.token_used_at is not None:
         usable, error = False, _("This notice was already acknowledged: nothing to do.")
-    elif notice.token_expires_at is None or notice.token_expires_at < _now():
+    elif notice.token_expires_at is None or notice.token_expires_at < timezone.now():
         usable, error = False, _("This link expired. Ask the office for a new one.")
     return render(
         request,
@@ -151,9 +152,3 @@ def notice_ack_link(request, token):
         {"notice": notice, "usable": usable, "error": error},
         status=200 if usable else 409,
     )
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()
