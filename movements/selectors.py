@@ -4,9 +4,11 @@ Readiness has one home. For one case and one date, `case_readiness` asks the ver
 functions the workflow's "Book the flight" step runs (`READINESS_GUARDS`, all named in that
 step's row of the table), so the board, the booking form, the API and the workflow give one
 answer. The travel window (the range of dates on which every traveller's clearance and travel
-document hold) is computed in SQL for many cases at once by `travel_windows`: one query, however
-many cases, from the same facts the guards check (clearance for the case's programme and its
-`valid_until`, travel documents of the travel types and their expiry).
+document hold) is computed in SQL by the database itself, for every case, from the same facts
+the guards check (the clearance for the case's programme and its `valid_until`, the travel
+documents of the boarding types and their expiry): triggers keep `CaseTravelWindow` current
+(migration 0002), so the board and the lists read many windows in one query, never case by
+case in Python.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.choices import TRAVEL_DOCUMENT_TYPES, CaseStatus, Relationship
+from cases.choices import CaseStatus, Relationship
 from cases.models import Case, Individual
 from cases.roles import Role, has_role
 from cases.selectors import case_visible_to, partner_country_id
@@ -29,7 +30,14 @@ from medical.choices import CLEARING_OUTCOMES, CheckResult, TravelCondition
 from medical.models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
 
 from .choices import OPEN_BOOKING_STATUSES, EscortRole
-from .models import Booking, Escort, FlightSegment, TransitStay, Traveller
+from .models import (
+    Booking,
+    CaseTravelWindow,
+    Escort,
+    FlightSegment,
+    TransitStay,
+    Traveller,
+)
 
 S = CaseStatus
 
@@ -183,115 +191,31 @@ class TravelWindow:
         return what % {"name": self.closing_person}
 
 
-# One CTE for the candidate cases ({where}); per person: the clearance for the case's programme
-# (valid from its outcome date to valid_until) and the union of their travel documents (from the
-# earliest issue date to the latest expiry; no expiry = no end). Per case: the window opens on the
-# latest "valid from" (never before `today`) and closes on the earliest end; the first person to
-# run out, and what runs out, say why it closes. LEAST/GREATEST skip NULLs, so the counts of
-# people without a clearance or document decide whether there is a window at all.
-WINDOW_SQL = """
-WITH candidate AS (
-    SELECT c.id, c.programme_id FROM cases_case c WHERE {where}
-),
-documented AS (
-    SELECT t.individual_id,
-           min(coalesce(t.issued_on, '-infinity'::date)) AS issued_from,
-           max(coalesce(t.expires_on, 'infinity'::date)) AS valid_until
-      FROM cases_traveldocument t
-      JOIN cases_individual ti ON ti.id = t.individual_id
-      JOIN candidate tc ON tc.id = ti.case_id
-     WHERE t.document_type = ANY(%(document_types)s)
-     GROUP BY t.individual_id
-),
-person AS (
-    SELECT i.case_id, i.id AS person_id, i.given_name || ' ' || i.family_name AS name,
-           CASE WHEN ha.outcome = ANY(%(clearing)s) THEN ha.outcome_on END AS cleared_from,
-           CASE WHEN ha.outcome = ANY(%(clearing)s) THEN ha.valid_until END AS cleared_until,
-           coalesce(ha.outcome = ANY(%(clearing)s)
-                    AND %(escort)s = ANY(ha.conditions), false) AS needs_escort,
-           d.issued_from, d.valid_until AS documented_until
-      FROM candidate
-      JOIN cases_individual i ON i.case_id = candidate.id
-      LEFT JOIN medical_healthassessment ha
-             ON ha.individual_id = i.id AND ha.programme_id = candidate.programme_id
-      LEFT JOIN documented d ON d.individual_id = i.id
-),
-window_ AS (
-    SELECT case_id,
-           count(*) AS travellers,
-           count(*) FILTER (WHERE cleared_until IS NULL) AS uncleared,
-           count(*) FILTER (WHERE documented_until IS NULL) AS undocumented,
-           greatest(max(greatest(cleared_from, issued_from)), %(today)s::date) AS opens,
-           min(least(cleared_until, documented_until)) AS closes,
-           (array_agg(name ORDER BY least(cleared_until, documented_until), person_id))[1]
-               AS closing_person,
-           (array_agg(CASE WHEN cleared_until <= documented_until THEN 'clearance'
-                           ELSE 'document' END
-                      ORDER BY least(cleared_until, documented_until), person_id))[1]
-               AS closing_kind,
-           bool_or(needs_escort) AS needs_escort
-      FROM person GROUP BY case_id
-)
-SELECT w.case_id, w.travellers, w.uncleared, w.undocumented,
-       CASE WHEN w.uncleared = 0 AND w.undocumented = 0 THEN w.opens END AS opens,
-       CASE WHEN w.uncleared = 0 AND w.undocumented = 0 THEN w.closes END AS closes,
-       coalesce(w.closing_person, ''), coalesce(w.closing_kind, ''), w.needs_escort
-       {columns}
-  FROM window_ w
-  {joins}
- {having}
- {order}
-"""
-
-BOARD_COLUMNS = """, c.case_number,
-       coalesce((SELECT p.given_name || ' ' || p.family_name FROM cases_individual p
-                  WHERE p.case_id = c.id AND p.relationship = %(principal)s LIMIT 1), ''),
-       dc.name, loc.name, c.status"""
-BOARD_JOINS = """JOIN cases_case c ON c.id = w.case_id
-  JOIN cases_country dc ON dc.id = c.destination_country_id
-  JOIN cases_location loc ON loc.id = c.location_id"""
-
-
-def _window_params(today: datetime.date) -> dict:
-    return {
-        "document_types": sorted(TRAVEL_DOCUMENT_TYPES),
-        "clearing": sorted(CLEARING_OUTCOMES),
-        "escort": TravelCondition.MEDICAL_ESCORT.value,
-        "today": today,
-        "principal": Relationship.PRINCIPAL_APPLICANT.value,
-    }
-
-
-def _run_windows(sql: str, params: dict, board: bool) -> list[TravelWindow]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    windows = []
-    for row in rows:
-        extra = {}
-        if board:
-            extra = {
-                "case_number": row[9],
-                "principal": row[10],
-                "destination": row[11],
-                "location": row[12],
-                "status": row[13],
-            }
-        windows.append(TravelWindow(*row[:9], **extra))
-    return windows
+def _window(row: CaseTravelWindow, today: datetime.date, **extra) -> TravelWindow:
+    return TravelWindow(
+        case_id=row.case_id,
+        travellers=row.travellers,
+        uncleared=row.uncleared,
+        undocumented=row.undocumented,
+        opens=max(row.valid_from, today) if row.valid_from and row.closes else None,
+        closes=row.closes,
+        closing_person=row.closing_person,
+        closing_kind=row.closing_kind,
+        needs_medical_escort=row.needs_escort,
+        **extra,
+    )
 
 
 def travel_windows(
     case_ids: list[int], *, today: datetime.date | None = None
 ) -> dict[int, TravelWindow]:
-    """The travel window of each case in `case_ids`, by case id, in one query."""
+    """The travel window of each case in `case_ids`, by case id, in one query (from the
+    windows the database keeps, see CaseTravelWindow)."""
     if not case_ids:
         return {}
-    params = {**_window_params(today or timezone.localdate()), "case_ids": list(case_ids)}
-    sql = WINDOW_SQL.format(
-        where="c.id = ANY(%(case_ids)s)", columns="", joins="", having="", order=""
-    )
-    return {w.case_id: w for w in _run_windows(sql, params, board=False)}
+    today = today or timezone.localdate()
+    rows = CaseTravelWindow.objects.filter(case_id__in=list(case_ids))
+    return {row.case_id: _window(row, today) for row in rows}
 
 
 def travel_window(case: Case, *, today: datetime.date | None = None) -> TravelWindow | None:
@@ -305,52 +229,75 @@ class BoardFilters:
     closing_within_days: int = 14
 
 
-def _board_where(filters: BoardFilters, statuses: list[str]) -> tuple[str, dict]:
-    where = ["c.status = ANY(%(statuses)s)"]
-    params: dict = {"statuses": statuses}
+def _board_rows(filters: BoardFilters, statuses, limit: int, **conditions):
+    qs = CaseTravelWindow.objects.filter(
+        case_status__in=statuses, uncleared=0, undocumented=0, **conditions
+    )
     if filters.destination_id:
-        where.append("c.destination_country_id = %(destination_id)s")
-        params["destination_id"] = filters.destination_id
+        qs = qs.filter(case__destination_country_id=filters.destination_id)
     if filters.location_id:
-        where.append("c.location_id = %(location_id)s")
-        params["location_id"] = filters.location_id
-    return " AND ".join(where), params
+        qs = qs.filter(case__location_id=filters.location_id)
+    return qs.annotate(
+        case_number=F("case__case_number"),
+        destination=F("case__destination_country__name"),
+        location=F("case__location__name"),
+        principal=Subquery(
+            Individual.objects.filter(
+                case_id=OuterRef("case_id"), relationship=Relationship.PRINCIPAL_APPLICANT
+            )
+            .annotate(full=Concat("given_name", Value(" "), "family_name"))
+            .values("full")[:1]
+        ),
+    ).order_by("closes", "case_id")[:limit]
 
 
-def board_windows(
-    *,
-    filters: BoardFilters,
-    section: str,
-    limit: int = 50,
-    today: datetime.date | None = None,
-) -> list[TravelWindow]:
-    """One section of the readiness board, in one query whatever its length.
+def board_sections(
+    *, filters: BoardFilters, limit: int = 50, today: datetime.date | None = None
+) -> dict[str, list[TravelWindow]]:
+    """The two window sections of the readiness board, one query each whatever their length:
 
     - "ready": cases ready to travel whose window is open, the soonest to close first;
     - "closing": cases ready to travel or booked whose window closes within
-      `filters.closing_within_days` days (or has no window left), soonest first.
+      `filters.closing_within_days` days, soonest first.
     """
     today = today or timezone.localdate()
-    if section == "ready":
-        statuses = [S.READY_TO_TRAVEL]
-        having = "WHERE w.uncleared = 0 AND w.undocumented = 0 AND w.closes >= w.opens"
-    elif section == "closing":
-        statuses = [S.READY_TO_TRAVEL, S.BOOKED]
-        having = "WHERE w.uncleared = 0 AND w.undocumented = 0 AND w.closes <= %(closing_by)s::date"
-    else:
-        raise ValueError(section)
-    where, params = _board_where(filters, statuses)
-    params.update(_window_params(today))
-    params["closing_by"] = today + datetime.timedelta(days=filters.closing_within_days)
-    params["limit"] = limit
-    sql = WINDOW_SQL.format(
-        where=where,
-        columns=BOARD_COLUMNS,
-        joins=BOARD_JOINS,
-        having=having,
-        order="ORDER BY w.closes, w.case_id LIMIT %(limit)s",
+    ready = _board_rows(
+        filters,
+        [S.READY_TO_TRAVEL],
+        limit,
+        closes__gte=Greatest(F("valid_from"), Value(today)),
     )
-    return _run_windows(sql, params, board=True)
+    closing = _board_rows(
+        filters,
+        [S.READY_TO_TRAVEL, S.BOOKED],
+        limit,
+        closes__lte=today + datetime.timedelta(days=filters.closing_within_days),
+    )
+
+    def shown(rows):
+        return [
+            _window(
+                row,
+                today,
+                case_number=row.case_number,
+                principal=row.principal or "",
+                destination=row.destination,
+                location=row.location,
+                status=row.case_status,
+            )
+            for row in rows
+        ]
+
+    return {"ready": shown(ready), "closing": shown(closing)}
+
+
+def board_windows(
+    *, filters: BoardFilters, section: str, limit: int = 50, today: datetime.date | None = None
+) -> list[TravelWindow]:
+    """One window section of the board (see board_sections)."""
+    if section not in ("ready", "closing"):
+        raise ValueError(section)
+    return board_sections(filters=filters, limit=limit, today=today)[section]
 
 
 def _principal_name() -> Subquery:
@@ -366,13 +313,20 @@ def _principal_name() -> Subquery:
 def board_booked(*, filters: BoardFilters, limit: int = 50) -> QuerySet[Booking]:
     """Booked cases with their flight dates, the next flight first (one query)."""
     qs = Booking.objects.filter(status__in=OPEN_BOOKING_STATUSES, case__status=S.BOOKED)
+    # Counted for the rows shown only (a GROUP BY would count every booking first).
+    seats = (
+        Traveller.objects.filter(booking_id=OuterRef("pk"))
+        .values("booking_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
     if filters.destination_id:
         qs = qs.filter(case__destination_country_id=filters.destination_id)
     if filters.location_id:
         qs = qs.filter(case__location_id=filters.location_id)
     return (
         qs.select_related("case__destination_country", "case__location", "travel_group")
-        .annotate(principal=_principal_name(), traveller_count=Count("travellers"))
+        .annotate(principal=_principal_name(), traveller_count=Subquery(seats))
         .order_by("departure_date", "id")[:limit]
     )
 

@@ -13,7 +13,7 @@ import datetime
 import zoneinfo
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -638,3 +638,12 @@ def escort_remove(*, actor, escort: Escort) -> None:
         for case in cases:
             events.event_escort_removed(case=case, escort=escort, actor=actor)
         escort.delete()
+
+
+def travel_windows_rebuild() -> int:
+    """Recompute every case's travel window (the triggers keep them; a database loaded with
+    triggers off needs this once). Returns the number of windows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT movements_refresh_travel_windows(ARRAY(SELECT id FROM cases_case))")
+        cursor.execute("SELECT count(*) FROM movements_casetravelwindow")
+        return cursor.fetchone()[0]

@@ -88,8 +88,7 @@ def board(request):
         "form": form,
         "filters": filters,
         "today": today,
-        "ready": selectors.board_windows(filters=filters, section="ready", limit=BOARD_ROWS),
-        "closing": selectors.board_windows(filters=filters, section="closing", limit=BOARD_ROWS),
+        **selectors.board_sections(filters=filters, limit=BOARD_ROWS),
         "booked": list(selectors.board_booked(filters=filters, limit=BOARD_ROWS)),
         "can_manage": can_manage_movements(request.user),
     }

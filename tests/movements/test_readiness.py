@@ -17,6 +17,8 @@ from movements.selectors import (
     travel_window,
     travel_windows,
 )
+from movements.services import travel_windows_rebuild
+from tests.factories import IndividualFactory
 from tests.medical.factories import PreEmbarkationCheckFactory
 from tests.movements.conftest import TODAY, book, days, ready_case
 
@@ -152,3 +154,27 @@ def test_the_board_sections_filter_by_destination_and_camp_and_closing_days(move
         filters=BoardFilters(destination_id=soon.destination_country_id), section="ready"
     )
     assert len(same_destination) == 2
+
+
+def test_the_database_keeps_each_window_whoever_writes(db):
+    case = ready_case(adults=2)
+    first, second = case.members.all()
+    assert travel_window(case).closes == TODAY() + days(170)
+
+    # A bulk update (no service, no signal) of a document moves the window at once.
+    second.documents.update(expires_on=TODAY() + days(12))
+    assert (travel_window(case).closes, travel_window(case).closing_kind) == (
+        TODAY() + days(12),
+        "document",
+    )
+    # A new member without a clearance or document leaves the case without a window.
+    IndividualFactory(case=case)
+    assert not travel_window(case).is_open
+    case.members.filter(pk__gt=second.pk).delete()
+    assert travel_window(case).is_open
+    # A clearance withdrawn, then the rebuild gives the same answer as the triggers.
+    HealthAssessment.objects.filter(individual=first).update(outcome="deferred", valid_until=None)
+    kept = travel_window(case)
+    assert kept.uncleared == 1
+    travel_windows_rebuild()
+    assert travel_window(case) == kept

@@ -42,7 +42,9 @@ from cases.models import Case, Location
 from cases.roles import Role
 from medical.choices import CLEARING_OUTCOMES
 from medical.reference_data import load_medical_protocols
+from movements.models import CaseTravelWindow
 from movements.selectors import BoardFilters, board_windows
+from movements.services import travel_windows_rebuild
 
 TARGET_MS = 100.0
 TARGET_RATIO = 5.0
@@ -154,8 +156,14 @@ class Command(CaseListBench):
                 "JOIN cases_individual i ON i.case_id = b.case_id "
                 "WHERE NOT EXISTS (SELECT 1 FROM movements_traveller t WHERE t.booking_id = b.id)"
             )
-        if cleared or booked:
+        if cleared or booked or not CaseTravelWindow.objects.exists():
             self.stdout.write(f"Seeded {cleared:,} clearances and {booked:,} bookings")
+            # Loaded with triggers off: the windows are recomputed once, as an operator would
+            # with `manage.py rebuild_travel_windows`.
+            started = time.perf_counter()
+            windows = travel_windows_rebuild()
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"Travel windows rebuilt: {windows:,} cases in {seconds:.0f} s")
             if not connection.in_atomic_block:
                 with connection.cursor() as cursor:
                     cursor.execute(

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0006_case_waiting_index'),
-        ('movements', '0001_initial'),
+        ('movements', '0003_travel_window_status'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 
