@@ -11,9 +11,11 @@ of each case touched and name the actor for the audit trail.
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, QuerySet
@@ -40,6 +42,15 @@ AGE_BANDS = (
     (18, 59, gettext_lazy("adults (18-59)")),
     (60, 200, gettext_lazy("older people (60+)")),
 )
+
+
+def airport_time(moment: datetime.datetime, zone: str) -> str:
+    """ "2027-02-03 23:30 (Africa/Kigali)": a flight time on its airport's own clock."""
+    try:
+        tz = zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") + f" ({zone})"
 
 
 def age_band(age: int) -> str:
@@ -301,6 +312,16 @@ class Manifest:
     @property
     def total(self) -> int:
         return len(self.rows)
+
+    @property
+    def itinerary(self) -> list[str]:
+        """Each flight with its times on its airports' clocks."""
+        return [
+            f"{s.carrier} {s.flight_number} {s.from_airport} "
+            f"{airport_time(s.departs_at, s.from_timezone)} – {s.to_airport} "
+            f"{airport_time(s.arrives_at, s.to_timezone)}"
+            for s in self.flights
+        ]
 
     @property
     def case_count(self) -> int:

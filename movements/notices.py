@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import zoneinfo
 from typing import NamedTuple
 
 from django.conf import settings
@@ -36,6 +35,7 @@ from medical.models import HealthAssessment
 
 from . import events
 from .choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
+from .groups import airport_time
 from .models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
 from .permissions import can_manage_movements
 
@@ -96,14 +96,6 @@ def notice_for_link(token: str) -> BookingNotice:
 # The text
 
 
-def _local(moment: datetime.datetime, zone: str) -> str:
-    try:
-        tz = zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") + f" ({zone})"
-
-
 def notice_text(booking: Booking, *, kind: str, sequence: int, what_changed: str = ""):
     """Subject and body of a notice, from the booking and its group as they are now. Written in
     English, the working language of the missions."""
@@ -156,14 +148,17 @@ def notice_text(booking: Booking, *, kind: str, sequence: int, what_changed: str
         for s in segments:
             lines.append(
                 f"  {s.order}. {s.carrier} {s.flight_number} {s.from_airport} "
-                f"{_local(s.departs_at, s.from_timezone)} -> {s.to_airport} "
-                f"{_local(s.arrives_at, s.to_timezone)}"
+                f"{airport_time(s.departs_at, s.from_timezone)} -> {s.to_airport} "
+                f"{airport_time(s.arrives_at, s.to_timezone)}"
             )
         if segments:
             last = segments[-1]
             lines.append(
                 _("Arrival: %(airport)s at %(time)s")
-                % {"airport": last.to_airport, "time": _local(last.arrives_at, last.to_timezone)}
+                % {
+                    "airport": last.to_airport,
+                    "time": airport_time(last.arrives_at, last.to_timezone),
+                }
             )
         else:
             lines.append(_("  (no itinerary yet)"))

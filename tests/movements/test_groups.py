@@ -301,3 +301,42 @@ def test_the_printable_manifest_and_the_group_list_take_fixed_queries(
 QUERIES_FOR_MANIFEST = 11
 # Login session and roles (3), count, page.
 QUERIES_FOR_GROUP_LIST = 5
+
+
+def test_the_manifest_gives_flight_times_on_each_airports_clock(
+    client, movement_officer, group, day
+):
+    groups.travel_group_add_booking(
+        actor=movement_officer, group=group, booking=booked_case(day=day)
+    )
+    client.force_login(movement_officer)
+
+    html = client.get(reverse("movements:manifest", args=[group.pk])).content.decode()
+
+    assert f"KQ 479 KGL {day.isoformat()} 09:30 (Africa/Kigali)" in html
+    assert "(America/New_York)" in html
+
+
+def test_the_group_page_takes_the_same_queries_for_more_cases(
+    client, movement_officer, group, day, django_assert_num_queries
+):
+    groups.travel_group_add_booking(
+        actor=movement_officer, group=group, booking=booked_case(day=day)
+    )
+    client.force_login(movement_officer)
+    url = reverse("movements:group_detail", args=[group.pk])
+    client.get(url)
+    with django_assert_num_queries(QUERIES_FOR_GROUP_PAGE):
+        client.get(url)
+    for _ in range(3):
+        groups.travel_group_add_booking(
+            actor=movement_officer, group=group, booking=booked_case(day=day, children=2)
+        )
+    with django_assert_num_queries(QUERIES_FOR_GROUP_PAGE):
+        response = client.get(url)
+    assert response.context["manifest"].total == 11
+
+
+# Login session and roles (3), group, the manifest's 7, the cases, their notices, the
+# bookings that could join.
+QUERIES_FOR_GROUP_PAGE = 14
