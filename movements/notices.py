@@ -286,6 +286,24 @@ def _describe(changes) -> str:
     return "\n".join(str(c) for c in changes).strip()
 
 
+def booking_facts(booking: Booking) -> dict[str, str]:
+    """What the mission was told of a booking that can change, in words: before and after a
+    change, `booking_changes` keeps what differs."""
+    return {
+        _("booking reference"): booking.booking_reference or "-",
+        _("status"): str(booking.get_status_display()),
+        _("flight date"): booking.departure_date.isoformat(),
+    }
+
+
+def booking_changes(before: dict, after: dict, *, tickets: int = 0) -> dict:
+    """{what: (before, after)} for each fact that differs, and how many ticket numbers changed."""
+    changes = {k: (before[k], after[k]) for k in after if before.get(k) != after[k]}
+    if tickets:
+        changes[_("ticket numbers")] = _("%(count)d changed") % {"count": tickets}
+    return changes
+
+
 def notice_booking_changed(booking: Booking, changes, *, actor=None) -> BookingNotice | None:
     """Tell the mission that a booking it was notified of changed: an amended notice saying
     what changed, queued on commit. `changes` is a text, a list of lines, or a dict

@@ -469,3 +469,39 @@ def test_the_sweep_runs_every_quarter_of_an_hour(settings):
 
     assert entry["task"] == "movements.tasks.requeue_stale_booking_notices"
     assert entry["schedule"] == 15 * 60
+
+
+def test_the_booking_services_send_an_amended_notice_when_the_mission_was_told(
+    movement_officer, booking, django_capture_on_commit_callbacks
+):
+    from movements import services
+
+    services.booking_update(actor=movement_officer, booking=booking, booking_reference="early")
+    assert not BookingNotice.objects.exists()  # not told yet: the original will carry it
+    send(movement_officer, booking, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_update(actor=movement_officer, booking=booking, booking_reference="nw7k2")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_cancel(actor=movement_officer, booking=booking, reason="Family withdrew")
+
+    amended = list(BookingNotice.objects.filter(kind=NoticeKind.AMENDED).order_by("sequence"))
+    assert [n.sequence for n in amended] == [2, 3]
+    assert amended[0].what_changed == "booking reference: EARLY -> NW7K2"
+    assert amended[1].what_changed == "booking: cancelled: Family withdrew"
+    assert [n.status for n in amended] == [NoticeStatus.SENT, NoticeStatus.SENT]
+    assert "What changed:\n  - booking: cancelled: Family withdrew" in mail.outbox[-1].body
+
+
+def test_a_change_that_changes_nothing_sends_nothing(
+    movement_officer, booking, django_capture_on_commit_callbacks
+):
+    from movements import services
+
+    send(movement_officer, booking, django_capture_on_commit_callbacks)
+
+    services.booking_update(
+        actor=movement_officer, booking=booking, booking_reference=booking.booking_reference
+    )
+
+    assert BookingNotice.objects.count() == 1
