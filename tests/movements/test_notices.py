@@ -505,3 +505,18 @@ def test_a_change_that_changes_nothing_sends_nothing(
     )
 
     assert BookingNotice.objects.count() == 1
+
+
+def test_a_failed_notice_is_announced_on_the_readiness_board(
+    client, settings, movement_officer, booking, django_capture_on_commit_callbacks
+):
+    client.force_login(movement_officer)
+    assert "could not be sent" not in client.get(reverse("movements:board")).content.decode()
+    settings.EMAIL_BACKEND = FAILING_BACKEND
+    settings.NOTICE_SEND_RETRIES = 0
+
+    send(movement_officer, booking, django_capture_on_commit_callbacks)
+
+    board = client.get(reverse("movements:board")).content.decode()
+    assert "1 booking notice could not be sent after its last try" in board
+    assert reverse("movements:notice_list") + "?status=failed" in board
