@@ -140,7 +140,7 @@ def notice_text(booking: Booking, *, kind: str, sequence: int, what_changed: str
                 "country": case.destination_country,
             },
             _("Booking reference: %(ref)s; status: %(status)s")
-            % {"ref": booking.booking_reference or "-", "status": booking.status},
+            % {"ref": booking.booking_reference or "-", "status": booking.get_status_display()},
         ]
         if booking.travel_group_id:
             lines.append(_("Travel group: %(group)s") % {"group": booking.travel_group})
