@@ -16,6 +16,7 @@ def test_bench_readiness_smoke_run_reports_the_board_next_to_raw_sql():
     assert re.search(r"all camps\s+board page\s+[\d.]+ ms, \d+ queries\s+raw SQL", text), text
     assert re.search(r"one camp\s+board page\s+[\d.]+ ms", text)
     assert re.search(r"(OK|MISS) +board/raw = [\d.]+x", text)
+    assert re.search(r"raw SQL reading the kept windows \(3 queries\)\s+[\d.]+ ms", text)
     # The board shows the cases the raw SQL finds, and its queries do not grow with its rows.
     assert "MISS same cases" not in text and "OK   same cases" in text
     line = next(x for x in text.splitlines() if "queries per board page" in x)

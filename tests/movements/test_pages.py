@@ -4,6 +4,7 @@ import datetime
 import html
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -244,3 +245,38 @@ def test_the_window_on_the_case_list_costs_one_query_whatever_the_rows(client, c
         listed = client.get(reverse("cases:list")).content.decode()
     assert listed.count("can fly between") == 5
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+# The Kinyarwanda catalog's header still has the template's "plural=EXPRESSION", which Python's
+# gettext cannot load: every page in rw fails, not only these (the catalogs are the lead's).
+BROKEN_CATALOGS = {"rw"}
+
+
+@pytest.mark.parametrize(
+    "language",
+    [
+        pytest.param(
+            code,
+            marks=pytest.mark.xfail(strict=True, reason="catalog header without a plural rule"),
+        )
+        if code in BROKEN_CATALOGS
+        else code
+        for code, _name in django_settings.LANGUAGES
+    ],
+)
+def test_the_movement_pages_work_in_every_language(client, movement_officer, language):
+    case = ready_case(adults=1)
+    booking = book(case, movement_officer)
+    client.force_login(movement_officer)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+    for url in (
+        reverse("movements:board"),
+        reverse("movements:bookings"),
+        booking.get_absolute_url(),
+        reverse("movements:transit"),
+        reverse("movements:escorts"),
+        case.get_absolute_url(),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, (language, url)
+        assert response.headers["Content-Language"] == language

@@ -11,8 +11,10 @@ in one run (one measured request after a warm-up, as the issue asks):
 - the whole board page (view "movements:board": middleware, session, filter form, the two
   window sections and the booked section, template) through Django's test client, its time and
   number of queries, with no filter and with a camp filter;
-- the same windows in raw SQL: one hand-written GROUP BY per section (and the booked list),
-  run directly on the cursor, with the number of rows each returns;
+- the same windows in raw SQL computed from the clearances and travel documents themselves:
+  one hand-written GROUP BY per section (and the booked list), run directly on the cursor, with
+  the number of rows each returns. (The board reads the windows the database keeps with
+  triggers, `CaseTravelWindow`, which is why it can beat computing them.)
 - whether the board shows the same cases as the raw SQL, and whether its number of queries is
   the same for a section of 0 rows and of 50.
 
@@ -70,6 +72,22 @@ SELECT c.id,
 HAVING bool_and(ha.valid_until IS NOT NULL AND d.valid_until IS NOT NULL) {having}
  ORDER BY closes, c.id
  LIMIT %(limit)s
+"""
+
+# The page's own floor: the same two sections read from the windows the database keeps.
+RAW_KEPT_SQL = """
+SELECT w.case_id, w.closes, w.case_number, d.name, l.name,
+       (SELECT p.given_name || ' ' || p.family_name FROM cases_individual p
+         WHERE p.case_id = w.case_id AND p.relationship = 'PA')
+  FROM (SELECT w.case_id, w.closes, c.case_number, c.destination_country_id,
+               c.location_id
+          FROM movements_casetravelwindow w JOIN cases_case c ON c.id = w.case_id
+         WHERE w.uncleared = 0 AND w.undocumented = 0 AND w.case_status = ANY(%(statuses)s)
+               {camp} AND {condition}
+         ORDER BY w.closes, w.case_id
+         LIMIT %(limit)s) w
+  JOIN cases_country d ON d.id = w.destination_country_id
+  JOIN cases_location l ON l.id = w.location_id
 """
 
 RAW_BOOKED_SQL = """
@@ -220,8 +238,28 @@ class Command(CaseListBench):
                 booked = cursor.fetchall()
             return ready, closing, booked
 
+        def run_kept():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    RAW_KEPT_SQL.format(
+                        camp=camp,
+                        condition="w.closes >= greatest(w.valid_from, %(today)s::date)",
+                    ),
+                    {**params, "statuses": [CaseStatus.READY_TO_TRAVEL]},
+                )
+                cursor.fetchall()
+                cursor.execute(
+                    RAW_KEPT_SQL.format(camp=camp, condition="w.closes <= %(closing_by)s::date"),
+                    {**params, "statuses": [CaseStatus.READY_TO_TRAVEL, CaseStatus.BOOKED]},
+                )
+                cursor.fetchall()
+                cursor.execute(RAW_BOOKED_SQL.format(camp=camp), params)
+                cursor.fetchall()
+
         run()  # warm-up
         ms, (ready, closing, booked) = _ms(run)
+        run_kept()
+        self.kept_ms, _ = _ms(run_kept)
         return ms, ready, closing, booked
 
     def _measure_board(self) -> None:
@@ -253,15 +291,23 @@ class Command(CaseListBench):
                 r[0] for r in closing
             ]
             ratio = page_ms / raw_ms if raw_ms else float("inf")
+            kept_ratio = page_ms / self.kept_ms if self.kept_ms else float("inf")
             self.stdout.write(
                 f"  {label:9}  board page {page_ms:7.1f} ms, {queries} queries   "
-                f"raw SQL (3 queries) {raw_ms:6.1f} ms   rows: ready {len(ready)}, "
-                f"closing {len(closing)}, booked {len(booked)}"
+                f"raw SQL computing the windows (3 queries) {raw_ms:6.1f} ms   rows: ready "
+                f"{len(ready)}, closing {len(closing)}, booked {len(booked)}"
+            )
+            self.stdout.write(
+                f"  {'':9}  raw SQL reading the kept windows (3 queries) {self.kept_ms:6.1f} ms"
             )
             self.stdout.write(
                 f"  {_verdict(page_ms <= TARGET_MS and ratio <= TARGET_RATIO)} "
-                f"board/raw = {ratio:.1f}x (target <= {TARGET_RATIO:.0f}x, "
+                f"board/raw = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x, "
                 f"< {TARGET_MS:.0f} ms)   {_verdict(same)} same cases as the raw SQL"
+            )
+            self.stdout.write(
+                f"  {_verdict(kept_ratio <= TARGET_RATIO)} board/raw reading the kept windows "
+                f"= {kept_ratio:.1f}x (page overhead over its own queries)"
             )
         empty = (
             Location.objects.exclude(
