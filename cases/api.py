@@ -23,8 +23,17 @@ from core.api.views import BaseApi, ListApi, object_or_404
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
+from .roles import HOUSEHOLD_EDITORS
 from .selectors import case_list, case_timeline, case_visible_to, name_key
-from .services import case_create, case_update, individual_add, individual_update
+from .services import (
+    case_create,
+    case_update,
+    individual_add,
+    individual_update,
+    travel_document_add,
+    travel_document_remove,
+    travel_document_update,
+)
 from .workflow import TRANSITIONS, case_transition, step_options
 
 
@@ -199,6 +208,100 @@ class CaseMemberApi(ApiView):
         given.is_valid(raise_exception=True)
         individual_update(actor=request.user, individual=person, **given.validated_data)
         return Response(s.MemberDetailOut(self._member(request, pk, member_pk)).data)
+
+
+class DocumentApiView(ApiView):
+    """Travel documents: read as the cases API; written by household editors (caseworkers,
+    administrators) with a session, like the pages; no partner system writes them."""
+
+    write_scope = None
+    write_roles = HOUSEHOLD_EDITORS
+
+
+class MemberDocumentsApi(DocumentApiView):
+    """Recording a travel document of a member."""
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Record a travel document of a member",
+        description=(
+            "Caseworkers and administrators. Refused (400, naming the field): an issue date in "
+            "the future, an expiry on or before the issue date, a document already recorded "
+            "(same type, issuing country and number)."
+        ),
+        request=s.TravelDocumentIn,
+        responses={201: s.TravelDocumentOut, **error_responses(400, 403, 404, 415)},
+    )
+    def post(self, request, pk: int, member_pk: int):
+        members = Individual.objects.filter(case=_visible_case(request, pk))
+        person = object_or_404(members, member_pk)
+        given = s.TravelDocumentIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        document = travel_document_add(
+            actor=request.user, individual=person, **given.validated_data
+        )
+        return Response(s.TravelDocumentOut(document).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDocumentApi(DocumentApiView):
+    """One travel document of a member: read, correct, remove."""
+
+    def _document(self, request, pk: int, member_pk: int, document_pk: int) -> TravelDocument:
+        case = _visible_case(request, pk)
+        documents = TravelDocument.objects.filter(
+            individual__case=case, individual_id=member_pk
+        ).select_related("issuing_country")
+        return object_or_404(documents, document_pk)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="One travel document of a member",
+        responses={200: s.TravelDocumentOut, **error_responses(404)},
+    )
+    def get(self, request, pk: int, member_pk: int, document_pk: int):
+        return Response(
+            s.TravelDocumentOut(self._document(request, pk, member_pk, document_pk)).data
+        )
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Correct a travel document",
+        description="Any of its fields, with the same rules as recording it.",
+        request=s.TravelDocumentIn,
+        responses={200: s.TravelDocumentOut, **error_responses(400, 403, 404, 415)},
+    )
+    def patch(self, request, pk: int, member_pk: int, document_pk: int):
+        document = self._document(request, pk, member_pk, document_pk)
+        given = s.TravelDocumentIn(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        document = travel_document_update(
+            actor=request.user, document=document, **given.validated_data
+        )
+        return Response(s.TravelDocumentOut(document).data)
+
+    @extend_schema(
+        tags=["cases"],
+        summary="Remove a travel document",
+        description="The reason (required) goes on the case's timeline.",
+        parameters=[
+            OpenApiParameter(
+                "reason",
+                str,
+                required=True,
+                description="Why the document is removed (shown on the timeline).",
+            )
+        ],
+        responses={204: None, **error_responses(400, 403, 404)},
+    )
+    def delete(self, request, pk: int, member_pk: int, document_pk: int):
+        document = self._document(request, pk, member_pk, document_pk)
+        # A body on DELETE is dropped by many clients: the reason is a query parameter.
+        given = s.TravelDocumentRemoveIn(data={"reason": request.query_params.get("reason", "")})
+        given.is_valid(raise_exception=True)
+        travel_document_remove(
+            actor=request.user, document=document, reason=given.validated_data["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CaseTransitionApi(ApiView):

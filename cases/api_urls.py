@@ -14,6 +14,16 @@ urlpatterns = [
         name="api-case-member",
     ),
     path(
+        "cases/<int:pk>/members/<int:member_pk>/documents/",
+        api.MemberDocumentsApi.as_view(),
+        name="api-member-documents",
+    ),
+    path(
+        "cases/<int:pk>/members/<int:member_pk>/documents/<int:document_pk>/",
+        api.MemberDocumentApi.as_view(),
+        name="api-member-document",
+    ),
+    path(
         "cases/<int:pk>/transitions/",
         api.CaseTransitionApi.as_view(),
         name="api-case-transitions",

@@ -2,6 +2,8 @@
 transaction as the change, by one named writer per kind of change; apps above `cases` keep
 their own writers in their `events.py`, all built on `event_record`."""
 
+from django.utils.translation import gettext as _
+
 from .choices import EventKind
 from .models import Case, CaseEvent
 
@@ -79,6 +81,33 @@ def event_document_added(*, case, actor, person, document) -> CaseEvent:
             "document_type": document.document_type,
             "number": document.number,
         },
+    )
+
+
+def event_document_updated(*, case, actor, person, document, fields: list[str]) -> CaseEvent:
+    return event_record(
+        case=case,
+        kind=EventKind.MEMBER_UPDATED,
+        actor=actor,
+        reason=_("Travel document %(document)s of %(name)s corrected.")
+        % {"document": document, "name": person.full_name},
+        data={
+            "individual": person.pk,
+            "document": document.pk,
+            "action": "document_changed",
+            "fields": fields,
+        },
+    )
+
+
+def event_document_removed(*, case, actor, person, label: str, reason: str) -> CaseEvent:
+    return event_record(
+        case=case,
+        kind=EventKind.MEMBER_UPDATED,
+        actor=actor,
+        reason=_("Travel document %(document)s of %(name)s removed: %(reason)s")
+        % {"document": label, "name": person.full_name, "reason": reason},
+        data={"individual": person.pk, "action": "document_removed", "document": label},
     )
 
 

@@ -198,17 +198,25 @@ def new_household_members() -> BaseMemberFormSet:
     return member_formset(initial=[{"relationship": Relationship.PRINCIPAL_APPLICANT}])
 
 
-class TravelDocumentForm(forms.ModelForm):
-    class Meta:
-        model = TravelDocument
-        fields = ["document_type", "number", "issuing_country", "issued_on", "expires_on"]
-        widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
+_DOCUMENT_FIELDS = ["document_type", "number", "issuing_country", "issued_on", "expires_on"]
 
-    def validate_unique(self):
-        """A document already recorded is refused by the service, naming its holder."""
+
+class TravelDocumentForm(forms.Form):
+    """Parses a travel document; its rules (dates, duplicates) are the service's
+    (cases.services.travel_document_add), the same for the page and the API."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(
+            forms.fields_for_model(
+                TravelDocument,
+                fields=_DOCUMENT_FIELDS,
+                widgets={"issued_on": DateInput(), "expires_on": DateInput()},
+            )
+        )
 
     def service_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in _DOCUMENT_FIELDS}
 
 
 class MemberRemoveForm(forms.Form):

@@ -103,6 +103,7 @@ ADMINISTERED_MODELS = {
     ],
     "medical": ["medicalprotocol", "protocolrequirement"],
     "orientation": ["curriculum"],
+    "movements": ["missioncontact"],
 }
 # What the administrator role reads in the admin site and never writes: the audit trail, and the
 # log of who opened which medical record (it names records, never their content).

@@ -16,7 +16,7 @@ from rest_framework import serializers
 from core.api import serializers as core_serializers
 from core.roles import Role
 
-from .choices import CaseStatus, Relationship, Sex, SpecialNeed, Urgency
+from .choices import CaseStatus, DocumentType, Relationship, Sex, SpecialNeed, Urgency
 from .models import (
     Case,
     CaseEvent,
@@ -134,6 +134,20 @@ class CaseCreateIn(CaseFieldsIn):
             "them) until they are acknowledged."
         ),
     )
+
+
+class TravelDocumentIn(StrictSerializer):
+    """A member's travel document, as written by POST (type, number, country) or PATCH."""
+
+    document_type = serializers.ChoiceField(choices=DocumentType.choices)
+    number = serializers.CharField(max_length=50)
+    issuing_country = _country_field(help_text=_("ISO 3166 alpha-3 code, e.g. RWA."))
+    issued_on = serializers.DateField(required=False, allow_null=True)
+    expires_on = serializers.DateField(required=False, allow_null=True)
+
+
+class TravelDocumentRemoveIn(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
 
 
 class TransitionContextIn(StrictSerializer):

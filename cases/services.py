@@ -25,6 +25,8 @@ from .events import (
     event_case_created,
     event_case_updated,
     event_document_added,
+    event_document_removed,
+    event_document_updated,
     event_member_added,
     event_member_removed,
     event_member_updated,
@@ -482,6 +484,9 @@ def individual_remove(*, actor, individual: Individual, reason: str) -> None:
         raise _integrity_to_application(error) from error
 
 
+TRAVEL_DOCUMENT_FIELDS = ("document_type", "number", "issuing_country", "issued_on", "expires_on")
+
+
 def travel_document_add(*, actor, individual: Individual, **fields) -> TravelDocument:
     """Record a travel document of a member (number normalised, not issued in the future). The
     same document (type, issuing country, number) recorded again is refused naming its holder."""
@@ -516,6 +521,52 @@ def _document_taken(document: TravelDocument) -> DuplicateRecord | None:
         ),
         field="number",
     )
+
+
+def travel_document_update(*, actor, document: TravelDocument, **changes) -> TravelDocument:
+    """Correct a travel document: the same rules as recording one (TravelDocument.clean), and
+    the same refusal naming the holder when the corrected number is already recorded. The
+    member's case row is locked first, then the document (the workflow's lock order)."""
+    _refuse_unknown(TRAVEL_DOCUMENT_FIELDS, changes)
+    with transaction.atomic(), acting_as(actor):
+        case = Case.objects.select_for_update(no_key=True).get(pk=document.individual.case_id)
+        locked = (
+            TravelDocument.objects.select_for_update()
+            .select_related("individual")
+            .get(pk=document.pk)
+        )
+        changed = _apply(locked, TRAVEL_DOCUMENT_FIELDS, changes)
+        if not changed:
+            return locked
+        clean_or_refuse(locked)
+        taken = _document_taken(locked)
+        if taken is not None and taken.existing.get("id") != locked.pk:
+            raise taken
+        with duplicates_refused({"unique_document": lambda: _must_find(_document_taken(locked))}):
+            locked.save(update_fields=changed)
+        event_document_updated(
+            case=case, actor=actor, person=locked.individual, document=locked, fields=changed
+        )
+    return locked
+
+
+def travel_document_remove(*, actor, document: TravelDocument, reason: str) -> None:
+    """Delete a travel document recorded by mistake or replaced; the reason goes on the
+    timeline of the member's case."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give a reason for removing this document."), field="reason")
+    with transaction.atomic(), acting_as(actor):
+        case = Case.objects.select_for_update(no_key=True).get(pk=document.individual.case_id)
+        locked = (
+            TravelDocument.objects.select_for_update()
+            .select_related("individual")
+            .get(pk=document.pk)
+        )
+        label = str(locked)
+        person = locked.individual
+        locked.delete()
+        event_document_removed(case=case, actor=actor, person=person, label=label, reason=reason)
 
 
 @transaction.atomic

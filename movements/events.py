@@ -118,3 +118,84 @@ def event_escort_removed(*, case, escort, actor):
         % {"role": escort.get_role_display(), "name": escort.name},
         data={"escort": escort.pk},
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Travel groups and advance booking notices (movements/groups.py, movements/notices.py)
+
+
+def event_travel_group_joined(*, booking, group, actor):
+    return _movement(
+        case=booking.case,
+        actor=actor,
+        reason=_("Added to travel group %(group)s.") % {"group": group},
+        data={"action": "travel_group_joined", "group": group.pk, "booking": booking.pk},
+    )
+
+
+def event_travel_group_left(*, booking, group, actor):
+    return _movement(
+        case=booking.case,
+        actor=actor,
+        reason=_("Taken out of travel group %(group)s.") % {"group": group},
+        data={"action": "travel_group_left", "group": group.pk, "booking": booking.pk},
+    )
+
+
+def event_group_escort_assigned(*, case, group, escort, actor):
+    return _movement(
+        case=case,
+        actor=actor,
+        reason=_("Escort %(escort)s assigned to travel group %(group)s.")
+        % {"escort": escort, "group": group},
+        data={"action": "group_escort", "group": group.pk, "escort": escort.pk},
+    )
+
+
+def event_notice_queued(*, notice, actor):
+    return _movement(
+        case=notice.booking.case,
+        actor=actor,
+        reason=_("%(kind)s booking notice #%(n)d queued for %(to)s.")
+        % {"kind": notice.get_kind_display(), "n": notice.sequence, "to": notice.recipient},
+        data={"action": "notice_queued", "notice": notice.pk, "booking": notice.booking_id},
+    )
+
+
+def event_notice_requeued(*, notice, actor):
+    return _movement(
+        case=notice.booking.case,
+        actor=actor,
+        reason=_("Booking notice #%(n)d queued again.") % {"n": notice.sequence},
+        data={"action": "notice_requeued", "notice": notice.pk},
+    )
+
+
+def event_notice_sent(*, notice):
+    return _movement(
+        case=notice.booking.case,
+        actor=None,
+        reason=_("Booking notice #%(n)d sent to %(to)s.")
+        % {"n": notice.sequence, "to": notice.recipient},
+        data={"action": "notice_sent", "notice": notice.pk},
+    )
+
+
+def event_notice_failed(*, notice):
+    return _movement(
+        case=notice.booking.case,
+        actor=None,
+        reason=_("Booking notice #%(n)d could not be sent after %(tries)d tries: %(error)s")
+        % {"n": notice.sequence, "tries": notice.attempts, "error": notice.last_error},
+        data={"action": "notice_failed", "notice": notice.pk},
+    )
+
+
+def event_notice_acknowledged(*, notice, actor, via: str):
+    return _movement(
+        case=notice.booking.case,
+        actor=actor,
+        reason=_("Booking notice #%(n)d acknowledged by %(by)s.")
+        % {"n": notice.sequence, "by": notice.acknowledged_by},
+        data={"action": "notice_acknowledged", "notice": notice.pk, "via": via},
+    )

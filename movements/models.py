@@ -548,3 +548,26 @@ class CaseTravelWindow(models.Model):
 
     def __str__(self):
         return f"{self.case_id}: {self.valid_from} – {self.closes}"
+
+
+@audited("MissionContactHistory")
+class MissionContact(models.Model):
+    """Where a receiving country's mission takes its advance booking notices (reference data,
+    kept by administrators)."""
+
+    country = models.OneToOneField(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="mission_contact",
+        verbose_name=_("destination country"),
+    )
+    mission = models.CharField(_("mission"), max_length=150)
+    email = models.EmailField(_("e-mail for booking notices"))
+
+    class Meta:
+        ordering = ["country__name"]
+        verbose_name = _("mission contact")
+        verbose_name_plural = _("mission contacts")
+
+    def __str__(self):
+        return f"{self.mission} <{self.email}>"

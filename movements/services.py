@@ -23,7 +23,7 @@ from cases.errors import ApplicationError, NotPermitted
 from cases.models import Case
 from cases.workflow import case_transition
 
-from . import events
+from . import events, notices
 from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from .models import (
     DEFAULT_TRANSIT_CENTRE,
@@ -294,6 +294,7 @@ def booking_update(
     with transaction.atomic(), acting_as(actor):
         _lock_case(booking.case_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        told = notices.booking_facts(booking)
         if booking.status not in OPEN_BOOKING_STATUSES:
             raise ApplicationError(
                 _("A %(status)s booking cannot be changed.")
@@ -337,6 +338,12 @@ def booking_update(
         if changed:
             what.append(_("%(count)d ticket numbers") % {"count": len(changed)})
         events.event_booking_changed(booking=booking, actor=actor, what=", ".join(what))
+        # A mission already notified gets an amended notice saying what changed.
+        notices.notice_booking_changed(
+            booking,
+            notices.booking_changes(told, notices.booking_facts(booking), tickets=len(changed)),
+            actor=actor,
+        )
     return booking
 
 
@@ -367,6 +374,10 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
             reason=_("%(reason)s (booking %(flight)s)")
             % {"reason": reason, "flight": events.flight_words(booking)},
             context={"booking_id": booking.pk, "departure_date": booking.departure_date},
+        )
+        # A mission already notified is told that the booking is cancelled, and why.
+        notices.notice_booking_changed(
+            booking, {_("booking"): _("cancelled: %(reason)s") % {"reason": reason}}, actor=actor
         )
     return booking
 

@@ -14,4 +14,19 @@ urlpatterns = [
         api.AttendanceRecordApi.as_view(),
         name="orientation-attendance-record",
     ),
+    path(
+        "orientation/sessions/<int:pk>/enrollments/",
+        api.EnrollmentAddApi.as_view(),
+        name="orientation-enrollment-add",
+    ),
+    path(
+        "orientation/sessions/<int:pk>/enrollments/<int:case_pk>/",
+        api.EnrollmentRemoveApi.as_view(),
+        name="orientation-enrollment-remove",
+    ),
+    path(
+        "orientation/sessions/<int:pk>/cancel/",
+        api.SessionCancelApi.as_view(),
+        name="orientation-session-cancel",
+    ),
 ]

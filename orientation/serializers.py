@@ -1,5 +1,6 @@
 """Input and output shapes of the orientation API, one small serializer per use."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,6 +8,7 @@ from rest_framework import serializers
 from core.api.serializers import StrictSerializer
 
 from .choices import SessionStatus
+from .models import Curriculum
 
 
 class SessionDayOutput(serializers.Serializer):
@@ -83,3 +85,42 @@ class AttendanceInput(StrictSerializer):
         allow_empty=True,
         help_text=_("Ids of the enrolled people who were there; everyone else was absent."),
     )
+
+
+class SessionPlanInput(StrictSerializer):
+    curriculum = serializers.PrimaryKeyRelatedField(
+        queryset=Curriculum.objects.select_related("destination_country"),
+        help_text=_("Id of the curriculum (one per destination)."),
+    )
+    start_date = serializers.DateField(help_text=_("The first day."))
+    day_dates = serializers.ListField(
+        child=serializers.DateField(),
+        required=False,
+        min_length=1,
+        max_length=30,
+        help_text=_(
+            "The date of each day, the first being start_date; leave out for the curriculum's "
+            "number of days in a row."
+        ),
+    )
+    venue = serializers.CharField(max_length=150)
+    language = serializers.CharField(max_length=40)
+    facilitator = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.all(),
+        help_text=_("User name of a person holding the orientation facilitator role."),
+    )
+    capacity = serializers.IntegerField(min_value=1, max_value=500)
+
+
+class EnrollmentInput(StrictSerializer):
+    case_number = serializers.CharField(
+        max_length=20,
+        help_text=_(
+            "Internal case number; every member old enough for the curriculum is enrolled."
+        ),
+    )
+
+
+class ReasonInput(StrictSerializer):
+    reason = serializers.CharField(max_length=500)

@@ -15,6 +15,7 @@ urlpatterns = [
         name="enrollment_remove",
     ),
     path("sessions/<int:pk>/cancel/", views.session_cancel, name="session_cancel"),
+    path("sessions/<int:pk>/days/<int:number>/", views.attendance_day, name="attendance_day"),
     path(
         "sessions/<int:pk>/days/<int:number>/attendance/",
         views.attendance_record,

@@ -18,6 +18,7 @@ from cases.selectors import case_visible_to
 from core.errors import ApplicationError, show_on_form
 
 from . import selectors, services
+from .choices import SessionStatus
 from .forms import CancelForm, EnrollForm, SessionPlanForm
 from .models import OrientationSession
 from .permissions import can_manage_orientation, can_view_orientation
@@ -156,6 +157,55 @@ def attendance_record(request, pk, number):
         return _render_detail(request, session, day_errors={number: error.message}, status=400)
     messages.success(request, _("Attendance for day %(number)d saved.") % {"number": number})
     return redirect(session)
+
+
+@login_required
+def attendance_day(request, pk, number):
+    """One day's attendance on one screen: every enrolled person with a checkbox, one submit
+    (the same service as the API's POST …/attendance/)."""
+    _require_manage(request.user)
+    session = _session_or_404(request.user, pk)
+    day = next((d for d in session.days.all() if d.number == number), None)
+    if day is None:
+        raise Http404
+    error, status, ticked = None, 200, None
+    if request.method == "POST":
+        try:
+            ticked = {int(value) for value in request.POST.getlist("present")}
+        except ValueError:
+            error = _("Tick people from the list.")
+        else:
+            try:
+                services.attendance_record(
+                    actor=request.user, session=session, day_number=number, present=ticked
+                )
+            except ApplicationError as refusal:
+                error = refusal.message
+            else:
+                messages.success(
+                    request, _("Attendance for day %(number)d saved.") % {"number": number}
+                )
+                return redirect(session)
+        status = 400
+    rows = selectors.session_attendance_sheet(user=request.user, session=session)
+    index = number - 1
+    people = [
+        (row.person, row.person.pk in ticked if ticked is not None else row.marks[index])
+        for row in rows
+    ]
+    return render(
+        request,
+        "orientation/attendance_day.html",
+        {
+            "session": session,
+            "day": day,
+            "people": people,
+            "error": error,
+            "recordable": day.date <= timezone.localdate()
+            and session.status != SessionStatus.CANCELLED,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -50,6 +50,8 @@ def prepare(env: dict[str, str]) -> None:
         ("demo_clinic_records", ()),
         ("demo_orientation_records", ()),
         ("demo_movement_records", ()),
+        # Travel groups and booking notices for the demo bookings (after the bookings).
+        ("demo_travel_groups", ()),
     ):
         if command_exists(name):
             manage(env, name, *args)
@@ -112,6 +114,10 @@ def main() -> int:
     env["PYTHONUNBUFFERED"] = "1"
     env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
     try:
+        from run_tests import ensure_pango  # scripts/ is on sys.path
+
+        if missing := ensure_pango():
+            services.say(f"manifest PDFs will not work: {missing}")
         prepare(env)
         return serve(env)
     except subprocess.CalledProcessError as error:

@@ -55,6 +55,34 @@ def ensure_chromium() -> str | None:
     return None
 
 
+PANGO_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0")
+
+
+def ensure_pango() -> str | None:
+    """Make Debian's pango available for WeasyPrint (the manifest PDF), installed with apt-get
+    when missing and we are root, like chromium; return why it could not be, or None."""
+    import ctypes.util
+
+    if all(ctypes.util.find_library(name) for name in ("pango-1.0", "pangoft2-1.0")):
+        return None
+    if not shutil.which("apt-get"):
+        return "apt-get is not available on this machine to install Debian's pango"
+    if os.geteuid() != 0:
+        return (
+            "installing Debian's pango needs root (run: apt-get install "
+            + " ".join(PANGO_PACKAGES)
+            + ")"
+        )
+    services.say("installing Debian's pango for the PDF files (apt-get)")
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for args in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PANGO_PACKAGES],
+    ):
+        subprocess.run(args, check=True, env=apt_env, stdin=subprocess.DEVNULL)
+    return None
+
+
 def main() -> int:
     os.chdir(ROOT)
     python = sys.executable
@@ -82,6 +110,9 @@ def main() -> int:
             env,
             failed,
         )
+        missing_pango = ensure_pango()
+        if missing_pango:
+            services.say(f"the PDF tests will fail: {missing_pango}")
         skip_browser = ensure_chromium()
         if skip_browser:
             services.say(f"browser tests SKIPPED: {skip_browser}")
@@ -114,7 +145,7 @@ def main() -> int:
         )
     except subprocess.CalledProcessError as error:
         services.say(f"FAILED: {' '.join(map(str, error.cmd))} (exit {error.returncode})")
-        failed.append("installing chromium")
+        failed.append("installing chromium or pango")
     finally:
         servers.stop_started()  # quietly
     if failed:

@@ -206,6 +206,7 @@ SPECTACULAR_SETTINGS = {
         "SettableBookingStatusEnum": "movements.choices.SETTABLE_BOOKING_STATUS_CHOICES",
         "EscortKindEnum": "movements.choices.EscortKind",
         "EscortRoleEnum": "movements.choices.EscortRole",
+        "NoticeKindEnum": "movements.choices.NoticeKind",
     },
 }
 
@@ -256,6 +257,33 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Periodic work (django-celery-beat copies this into its table when beat starts).
+CELERY_BEAT_SCHEDULE = {
+    # A booking notice whose sending task was lost is queued again: none stays queued forever.
+    "requeue-stale-booking-notices": {
+        "task": "movements.tasks.requeue_stale_booking_notices",
+        "schedule": 15 * 60,
+    },
+}
+
+# E-mail (advance booking notices). With EMAIL_URL (smtp://USER:PASSWORD@HOST:587, or
+# smtp+tls://...) mail goes to that server; without it, each message is written as a file in
+# EMAIL_FILE_PATH (.local/mail by default), where `make run` keeps them, readable in the app too.
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / ".local" / "mail")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="movements@localhost")
+# Where the links in e-mails point (the address people open the site at).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Booking notices: tries after the first one, the first wait (doubling each time), and how long
+# the acknowledgement link in the e-mail works.
+NOTICE_SEND_RETRIES = env.int("NOTICE_SEND_RETRIES", default=5)
+NOTICE_RETRY_SECONDS = env.int("NOTICE_RETRY_SECONDS", default=60)
+NOTICE_ACK_LINK_DAYS = env.int("NOTICE_ACK_LINK_DAYS", default=14)
+# A mail server that does not answer must not hold a worker (and a notice's row lock) for long.
+EMAIL_TIMEOUT = 30
 
 # Content security policy: everything is served from here (no CDN).
 CONTENT_SECURITY_POLICY = {

@@ -3,6 +3,7 @@ never a 5xx, and nothing is written."""
 
 import json
 import os
+import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -62,6 +63,8 @@ def test_options_answers_every_endpoint_without_a_server_error(caseworker):
         url = "/" + route.replace("<int:pk>", str(case.pk)).replace(
             "<int:member_pk>", str(case.members.first().pk)
         )
+        # Any other id in the route: one that names no record (404 is a fine answer).
+        url = re.sub(r"<int:\w+>", "999999", url)
         if "medical/assessments/<" in "/" + route:
             url = url.replace(str(case.pk), str(assessment.pk))
         response = client.options(url)
@@ -330,10 +333,7 @@ def test_every_api_class_builds_on_the_base_and_declares_who_may_call():
 
     resolver = get_resolver()
     classes = {
-        resolver.resolve(
-            "/" + route.replace("<int:pk>", "1").replace("<int:member_pk>", "1")
-        ).func.cls
-        for route in _api_routes()
+        resolver.resolve("/" + re.sub(r"<int:\w+>", "1", route)).func.cls for route in _api_routes()
     }
     assert len(classes) >= 20
     for view_class in classes:

@@ -1,0 +1,154 @@
+"""Booking notice pages: the list (failed first), one notice with its text and its tries,
+sending and re-sending; and the mission's acknowledgement link (no login: the signed link is
+the credential; opening it shows a button, so a mail scanner fetching it changes nothing)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases.errors import ApplicationError
+
+from . import notices
+from .choices import NoticeStatus
+from .models import Booking, BookingNotice
+from .permissions import can_manage_movements, can_view_movements
+
+PAGE_SIZE = 50
+
+
+def notice_list_rows(status: str = ""):
+    """Notices for the list: failed first, then queued, sent, acknowledged; newest first."""
+    order = Case(
+        When(status=NoticeStatus.FAILED, then=Value(0)),
+        When(status=NoticeStatus.QUEUED, then=Value(1)),
+        When(status=NoticeStatus.SENT, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    qs = BookingNotice.objects.select_related(
+        "booking__case__destination_country", "booking__travel_group"
+    ).defer("body")
+    if status in NoticeStatus.values:
+        qs = qs.filter(status=status)
+    return qs.annotate(rank=order).order_by("rank", "-created_at", "-id")
+
+
+def _require_view(user):
+    if not can_view_movements(user):
+        raise PermissionDenied
+
+
+def _require_manage(user):
+    if not can_manage_movements(user):
+        raise PermissionDenied
+
+
+@login_required
+def notice_list(request):
+    _require_view(request.user)
+    status = request.GET.get("status", "")
+    page = Paginator(notice_list_rows(status), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "movements/notice_list.html",
+        {
+            "page": page,
+            "notices": page.object_list,
+            "status": status,
+            "statuses": NoticeStatus.choices,
+            "can_manage": can_manage_movements(request.user),
+        },
+    )
+
+
+@login_required
+def notice_detail(request, pk):
+    _require_view(request.user)
+    notice = (
+        BookingNotice.objects.select_related("booking__case", "booking__travel_group")
+        .prefetch_related("attempt_log")
+        .filter(pk=pk)
+        .first()
+    )
+    if notice is None:
+        raise Http404
+    return render(
+        request,
+        "movements/notice_detail.html",
+        {"notice": notice, "can_manage": can_manage_movements(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def notice_send(request, booking_pk):
+    _require_manage(request.user)
+    booking = Booking.objects.filter(pk=booking_pk).first()
+    if booking is None:
+        raise Http404
+    try:
+        notice = notices.notice_send(actor=request.user, booking=booking)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(booking.get_absolute_url())
+    messages.success(
+        request, _("The booking notice is queued for %(to)s.") % {"to": notice.recipient}
+    )
+    return redirect("movements:notice_detail", pk=notice.pk)
+
+
+@login_required
+@require_POST
+def notice_resend(request, pk):
+    _require_manage(request.user)
+    notice = BookingNotice.objects.filter(pk=pk).first()
+    if notice is None:
+        raise Http404
+    try:
+        notices.notice_resend(actor=request.user, notice=notice)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The notice is queued again."))
+    return redirect("movements:notice_detail", pk=notice.pk)
+
+
+def notice_ack_link(request, token):
+    """The link in the e-mail: GET shows the notice and a button, POST acknowledges."""
+    try:
+        notice = notices.notice_for_link(token)
+    except ApplicationError as error:
+        return render(request, "movements/notice_ack.html", {"error": error.message}, status=400)
+    if request.method == "POST":
+        try:
+            notice = notices.notice_acknowledge(
+                notice=notice,
+                acknowledged_by=request.POST.get("acknowledged_by", ""),
+                token=token,
+            )
+        except ApplicationError as error:
+            return render(
+                request,
+                "movements/notice_ack.html",
+                {"notice": notice, "error": error.message},
+                status=409,
+            )
+        return render(request, "movements/notice_ack.html", {"notice": notice, "done": True})
+    usable, error = True, None
+    if notice.status == NoticeStatus.ACKNOWLEDGED or notice.token_used_at is not None:
+        usable, error = False, _("This notice was already acknowledged: nothing to do.")
+    elif notice.token_expires_at is None or notice.token_expires_at < timezone.now():
+        usable, error = False, _("This link expired. Ask the office for a new one.")
+    return render(
+        request,
+        "movements/notice_ack.html",
+        {"notice": notice, "usable": usable, "error": error},
+        status=200 if usable else 409,
+    )

@@ -1,0 +1,527 @@
+"""Advance booking notices (ABN) to the receiving country's mission.
+
+One notice per version: the original when the movement officer sends it, then an amended one
+for each change of the booking (`notice_booking_changed`, called by the booking services),
+saying what changed. The text is written once, when the notice is made, from the booking and
+its travel group, and kept (the notice pages show it). A Celery task (`movements.tasks`) sends
+it through Django's mail settings, retrying with a doubling wait; each try is a NoticeAttempt.
+After the last retry the notice is "failed", kept whole, and can be sent again.
+
+The mission acknowledges through the API or through the link in the e-mail: a signed token
+naming the notice and the link's expiry. Only its hash is stored; it works once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from typing import NamedTuple
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from cases.audit import acting_as
+from cases.choices import Sex, SpecialNeed
+from cases.errors import ApplicationError, NotPermitted
+from core.background import enqueue_on_commit
+from medical.choices import TravelCondition
+from medical.models import HealthAssessment
+
+from . import events
+from .choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
+from .groups import airport_time
+from .models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
+from .permissions import can_manage_movements
+
+ACK_SALT = "movements.booking-notice-ack"
+
+
+class NoticeRefused(ApplicationError):
+    status_code = 409
+
+
+# ---------------------------------------------------------------------------------------------
+# The acknowledgement link
+
+
+def ack_token(notice: BookingNotice) -> str:
+    """The link's token: the notice and its expiry, signed with the site's secret key."""
+    expires = int(notice.token_expires_at.timestamp())
+    return signing.Signer(salt=ACK_SALT).sign_object({"n": notice.pk, "e": expires})
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ack_url(notice: BookingNotice) -> str:
+    path = reverse("movements:notice_ack_link", kwargs={"token": ack_token(notice)})
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def _new_link(notice: BookingNotice) -> None:
+    notice.token_expires_at = timezone.now() + datetime.timedelta(
+        days=settings.NOTICE_ACK_LINK_DAYS
+    )
+    notice.ack_token_hash = _hash(ack_token(notice))
+    notice.token_used_at = None
+
+
+def notice_for_link(token: str) -> BookingNotice:
+    """The notice a link names, whether or not it can still be used; ApplicationError (code
+    bad_link) when the token is not ours or is not the notice's current link."""
+    try:
+        data = signing.Signer(salt=ACK_SALT).unsign_object(token)
+    except signing.BadSignature as error:
+        raise NoticeRefused(_("This link is not valid."), code="bad_link") from error
+    notice = (
+        BookingNotice.objects.select_related("booking__case__destination_country")
+        .filter(pk=data.get("n"), ack_token_hash=_hash(token))
+        .first()
+    )
+    if notice is None:
+        raise NoticeRefused(
+            _("This link is no longer valid: a newer notice was sent."), code="bad_link"
+        )
+    return notice
+
+
+# ---------------------------------------------------------------------------------------------
+# The text
+
+
+def notice_text(booking: Booking, *, kind: str, sequence: int, what_changed: str = ""):
+    """Subject and body of a notice, from the booking and its group as they are now. Written in
+    English, the working language of the missions."""
+    booking = (
+        Booking.objects.select_related(
+            "case__destination_country", "case__location", "travel_group"
+        )
+        .prefetch_related("segments", "travellers__individual__nationality", "escorts")
+        .get(pk=booking.pk)
+    )
+    case = booking.case
+    segments = sorted(booking.segments.all(), key=lambda s: s.order)
+    travellers = sorted(booking.travellers.all(), key=lambda t: t.individual.date_of_birth)
+    departure = booking.departure_date
+    conditions = {
+        a.individual_id: a.conditions
+        for a in HealthAssessment.objects.filter(
+            individual__in=[t.individual_id for t in travellers], programme_id=case.programme_id
+        ).only("individual_id", "conditions")
+    }
+    escorts = list(booking.escorts.all())
+    if booking.travel_group_id:
+        escorts += list(Escort.objects.filter(travel_group_id=booking.travel_group_id))
+    with override("en"):
+        title = (
+            _("AMENDED advance booking notification")
+            if kind == NoticeKind.AMENDED
+            else _("Advance booking notification")
+        )
+        subject = f"{title} #{sequence}: {case.case_number} ({case.unhcr_case_number}), " + (
+            f"{len(travellers)} " + _("travellers") + f", {departure.isoformat()}"
+        )
+        lines = [title + f" #{sequence}", ""]
+        if kind == NoticeKind.AMENDED:
+            lines += [_("What changed:"), *[f"  - {c}" for c in what_changed.splitlines()], ""]
+        lines += [
+            _("Case: %(case)s (UNHCR %(unhcr)s), from %(location)s to %(country)s")
+            % {
+                "case": case.case_number,
+                "unhcr": case.unhcr_case_number,
+                "location": case.location,
+                "country": case.destination_country,
+            },
+            _("Booking reference: %(ref)s; status: %(status)s")
+            % {"ref": booking.booking_reference or "-", "status": booking.get_status_display()},
+        ]
+        if booking.travel_group_id:
+            lines.append(_("Travel group: %(group)s") % {"group": booking.travel_group})
+        lines += ["", _("Itinerary:")]
+        for s in segments:
+            lines.append(
+                f"  {s.order}. {s.carrier} {s.flight_number} {s.from_airport} "
+                f"{airport_time(s.departs_at, s.from_timezone)} -> {s.to_airport} "
+                f"{airport_time(s.arrives_at, s.to_timezone)}"
+            )
+        if segments:
+            last = segments[-1]
+            lines.append(
+                _("Arrival: %(airport)s at %(time)s")
+                % {
+                    "airport": last.to_airport,
+                    "time": airport_time(last.arrives_at, last.to_timezone),
+                }
+            )
+        else:
+            lines.append(_("  (no itinerary yet)"))
+        lines += ["", _("Travellers:")]
+        for number, t in enumerate(travellers, 1):
+            person = t.individual
+            sex = str(Sex(person.sex).label) if person.sex in Sex.values else person.sex
+            needs = [
+                str(SpecialNeed(n).label) for n in person.special_needs if n in SpecialNeed.values
+            ]
+            needs += [
+                str(TravelCondition(c).label)
+                for c in conditions.get(person.pk, [])
+                if c in TravelCondition.values and str(TravelCondition(c).label) not in needs
+            ]
+            lines.append(
+                f"  {number}. {person.family_name.upper()}, {person.given_name}; {sex}; "
+                + _("age %(age)d") % {"age": person.age_on(departure)}
+                + f" ({person.date_of_birth.isoformat()}); "
+                + (person.nationality.iso_code if person.nationality_id else "")
+                + (f"; {_('ticket')} {t.ticket_number}" if t.ticket_number else "")
+                + (f"; {_('needs')}: {', '.join(needs)}" if needs else "")
+            )
+        lines += ["", _("Escorts:")]
+        lines += [
+            f"  - {e.name}: {e.get_role_display()}, {e.get_kind_display()}"
+            + (f" ({e.contact})" if e.contact else "")
+            for e in escorts
+        ] or ["  " + _("none")]
+    return subject[:250], "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writes
+
+
+def _require_officer(actor) -> None:
+    if not can_manage_movements(actor):
+        raise NotPermitted(_("Only movement officers and administrators send booking notices."))
+
+
+def _recipient(booking: Booking) -> str:
+    contact = MissionContact.objects.filter(country_id=booking.case.destination_country_id).first()
+    if contact is None:
+        raise ApplicationError(
+            _(
+                "No mission address is recorded for %(country)s: an administrator adds it under "
+                "Movements, Mission contacts."
+            )
+            % {"country": booking.case.destination_country},
+            code="no_mission_contact",
+        )
+    return contact.email
+
+
+def _create(*, booking, kind, actor, recipient, what_changed="") -> BookingNotice:
+    latest = booking.notices.order_by("-sequence").first()
+    sequence = (latest.sequence + 1) if latest else 1
+    subject, body = notice_text(booking, kind=kind, sequence=sequence, what_changed=what_changed)
+    notice = BookingNotice(
+        booking=booking,
+        sequence=sequence,
+        kind=kind,
+        what_changed=what_changed,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    notice.save()
+    _new_link(notice)
+    notice.save(update_fields=["ack_token_hash", "token_expires_at", "token_used_at"])
+    events.event_notice_queued(notice=notice, actor=actor)
+    _queue(notice)
+    return notice
+
+
+def _queue(notice: BookingNotice) -> None:
+    from .tasks import deliver_booking_notice
+
+    enqueue_on_commit(deliver_booking_notice, notice.pk)
+
+
+def notice_send(*, actor, booking: Booking) -> BookingNotice:
+    """Write and queue the original advance booking notice of an open booking. Refused when
+    one was already made (changes are sent as amended notices, a failed one is re-sent) or when
+    no mission address is recorded for the destination."""
+    _require_officer(actor)
+    with transaction.atomic(), acting_as(actor):
+        locked = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("case__destination_country")
+            .get(pk=booking.pk)
+        )
+        if locked.status not in OPEN_BOOKING_STATUSES:
+            raise NoticeRefused(
+                _("The booking is “%(status)s”: no notice is sent for it.")
+                % {"status": locked.get_status_display()},
+                code="booking_not_open",
+            )
+        if locked.notices.exists():
+            raise NoticeRefused(
+                _(
+                    "The notice of this booking was already made: a change of the booking sends "
+                    "an amended notice, and a failed notice is sent again from its page."
+                ),
+                code="already_sent",
+            )
+        return _create(
+            booking=locked, kind=NoticeKind.ORIGINAL, actor=actor, recipient=_recipient(locked)
+        )
+
+
+def _describe(changes) -> str:
+    if isinstance(changes, str):
+        return changes.strip()
+    if isinstance(changes, dict):
+        lines = []
+        for name, value in changes.items():
+            if isinstance(value, list | tuple) and len(value) == 2:
+                lines.append(f"{name}: {value[0]} -> {value[1]}")
+            else:
+                lines.append(f"{name}: {value}")
+        return "\n".join(lines)
+    return "\n".join(str(c) for c in changes).strip()
+
+
+def booking_facts(booking: Booking) -> dict[str, str]:
+    """What the mission was told of a booking that can change, in words: before and after a
+    change, `booking_changes` keeps what differs."""
+    return {
+        _("booking reference"): booking.booking_reference or "-",
+        _("status"): str(booking.get_status_display()),
+        _("flight date"): booking.departure_date.isoformat(),
+    }
+
+
+def booking_changes(before: dict, after: dict, *, tickets: int = 0) -> dict:
+    """{what: (before, after)} for each fact that differs, and how many ticket numbers changed."""
+    changes = {k: (before[k], after[k]) for k in after if before.get(k) != after[k]}
+    if tickets:
+        changes[_("ticket numbers")] = _("%(count)d changed") % {"count": tickets}
+    return changes
+
+
+def notice_booking_changed(booking: Booking, changes, *, actor=None) -> BookingNotice | None:
+    """Tell the mission that a booking it was notified of changed: an amended notice saying
+    what changed, queued on commit. `changes` is a text, a list of lines, or a dict
+    {field: (before, after)}. Nothing is sent when no notice was made for the booking yet (the
+    original, when sent, carries the booking as it is then). Call inside the booking service's
+    transaction, after the change is saved."""
+    what = _describe(changes)
+    if not what:
+        return None
+    with transaction.atomic(), acting_as(actor):
+        latest = booking.notices.order_by("-sequence").first()
+        if latest is None:
+            return None
+        contact = MissionContact.objects.filter(
+            country_id=booking.case.destination_country_id
+        ).first()
+        return _create(
+            booking=booking,
+            kind=NoticeKind.AMENDED,
+            actor=actor,
+            recipient=contact.email if contact else latest.recipient,
+            what_changed=what,
+        )
+
+
+def notice_resend(*, actor, notice: BookingNotice) -> BookingNotice:
+    """Queue a failed notice again (same text, a fresh link), counting its tries from zero."""
+    _require_officer(actor)
+    with transaction.atomic(), acting_as(actor):
+        locked = (
+            BookingNotice.objects.select_for_update()
+            .select_related("booking__case")
+            .get(pk=notice.pk)
+        )
+        if locked.status != NoticeStatus.FAILED:
+            raise NoticeRefused(
+                _("Only a failed notice is sent again; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()},
+                code="not_failed",
+            )
+        locked.status = NoticeStatus.QUEUED
+        locked.attempts = 0
+        _new_link(locked)
+        locked.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "ack_token_hash",
+                "token_expires_at",
+                "token_used_at",
+                "updated_at",
+            ]
+        )
+        events.event_notice_requeued(notice=locked, actor=actor)
+        _queue(locked)
+    return locked
+
+
+class Delivery(NamedTuple):
+    """What one try did: sent (True), refused by the mail server (False) or nothing to do
+    (None: already sent, acknowledged or failed); and the notice's tries so far."""
+
+    sent: bool | None
+    attempts: int
+
+
+def notice_deliver(notice_id: int) -> Delivery:
+    """One try at sending a queued notice (the worker's job), under the notice's row lock so two
+    tasks for one notice never both send. Records the attempt and its result."""
+    with transaction.atomic():
+        notice = (
+            BookingNotice.objects.select_for_update()
+            .select_related("booking__case")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None or notice.status != NoticeStatus.QUEUED:
+            return Delivery(None, notice.attempts if notice else 0)
+        body = notice.body + "\n\n" + _ack_paragraph(notice)
+        message = EmailMessage(
+            subject=notice.subject,
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notice.recipient],
+            headers={"X-Booking-Notice": f"{notice.pk}-{notice.sequence}"},
+        )
+        now = timezone.now()
+        try:
+            message.send(fail_silently=False)
+        except Exception as error:  # any failure of the mail server is recorded, then retried
+            text = f"{type(error).__name__}: {error}"[:2000]
+            NoticeAttempt.objects.create(notice=notice, at=now, ok=False, error=text)
+            notice.attempts += 1
+            notice.last_error = text
+            notice.save(update_fields=["attempts", "last_error", "updated_at"])
+            return Delivery(False, notice.attempts)
+        NoticeAttempt.objects.create(notice=notice, at=now, ok=True)
+        notice.attempts += 1
+        notice.status = NoticeStatus.SENT
+        notice.sent_at = now
+        notice.last_error = ""
+        notice.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
+        events.event_notice_sent(notice=notice)
+    return Delivery(True, notice.attempts)
+
+
+def _ack_paragraph(notice: BookingNotice) -> str:
+    with override("en"):
+        return _(
+            "Please acknowledge receipt by opening this link (it works once, until %(date)s):\n"
+            "%(url)s\nor through the API: POST /api/v1/movements/notices/%(id)d/acknowledge/"
+        ) % {
+            "date": timezone.localtime(notice.token_expires_at).strftime("%Y-%m-%d"),
+            "url": ack_url(notice),
+            "id": notice.pk,
+        }
+
+
+def notice_mark_failed(notice_id: int) -> bool:
+    """After the last retry: the notice is failed, kept whole, shown on the movements pages and
+    can be sent again. Returns whether it changed."""
+    with transaction.atomic():
+        notice = (
+            BookingNotice.objects.select_for_update()
+            .select_related("booking__case")
+            .filter(pk=notice_id, status=NoticeStatus.QUEUED)
+            .first()
+        )
+        if notice is None:
+            return False
+        notice.status = NoticeStatus.FAILED
+        notice.save(update_fields=["status", "updated_at"])
+        events.event_notice_failed(notice=notice)
+    return True
+
+
+def notice_acknowledge(
+    *, notice: BookingNotice, acknowledged_by: str, token: str | None = None, actor=None
+) -> BookingNotice:
+    """Record the mission's acknowledgement, through the API (`actor`, a partner or officer) or
+    the e-mail's link (`token`: works once, until it expires). Refused with nothing changed: a
+    notice already acknowledged, not sent yet, a used or expired link."""
+    acknowledged_by = (acknowledged_by or "").strip()[:150]
+    with transaction.atomic(), acting_as(actor):
+        locked = (
+            BookingNotice.objects.select_for_update()
+            .select_related("booking__case")
+            .get(pk=notice.pk)
+        )
+        now = timezone.now()
+        if token is not None:
+            if locked.ack_token_hash != _hash(token):
+                raise NoticeRefused(_("This link is not valid."), code="bad_link")
+            if locked.token_used_at is not None:
+                raise NoticeRefused(
+                    _("This link was already used on %(date)s: nothing was changed.")
+                    % {"date": timezone.localtime(locked.token_used_at).strftime("%Y-%m-%d %H:%M")},
+                    code="link_used",
+                )
+            if locked.token_expires_at is None or locked.token_expires_at < now:
+                raise NoticeRefused(
+                    _("This link expired: nothing was changed. Ask the office for a new one."),
+                    code="link_expired",
+                )
+        if locked.status == NoticeStatus.ACKNOWLEDGED:
+            raise NoticeRefused(
+                _("This notice was already acknowledged on %(date)s.")
+                % {"date": timezone.localtime(locked.acknowledged_at).strftime("%Y-%m-%d %H:%M")},
+                code="already_acknowledged",
+            )
+        if locked.status != NoticeStatus.SENT:
+            raise NoticeRefused(
+                _("This notice has not been sent yet (it is “%(status)s”).")
+                % {"status": locked.get_status_display()},
+                code="not_sent",
+            )
+        if not acknowledged_by:
+            acknowledged_by = (
+                getattr(getattr(actor, "partner_profile", None), "organisation", "")
+                or (actor.get_username() if actor is not None else "")
+                or _("the mission (e-mail link)")
+            )
+        locked.status = NoticeStatus.ACKNOWLEDGED
+        locked.acknowledged_at = now
+        locked.acknowledged_by = acknowledged_by
+        fields = ["status", "acknowledged_at", "acknowledged_by", "updated_at"]
+        if token is not None:
+            locked.token_used_at = now
+            fields.append("token_used_at")
+        locked.save(update_fields=fields)
+        events.event_notice_acknowledged(
+            notice=locked, actor=actor, via="link" if token is not None else "api"
+        )
+    return locked
+
+
+def stale_after() -> datetime.timedelta:
+    """How long a queued notice may go untouched before its task is taken as lost: longer than
+    the longest wait between two tries, plus ten minutes."""
+    longest = settings.NOTICE_RETRY_SECONDS * 2 ** max(settings.NOTICE_SEND_RETRIES - 1, 0)
+    return datetime.timedelta(seconds=2 * longest + 600)
+
+
+def notices_requeue_stale() -> list[int]:
+    """Queue again the notices still "queued" whose task was lost (a broker restart, a worker
+    killed): none stays queued forever. A duplicate task sends nothing twice (notice_deliver
+    locks the row and sends only a queued notice). Returns the ids queued."""
+    cutoff = timezone.now() - stale_after()
+    ids = list(
+        BookingNotice.objects.filter(status=NoticeStatus.QUEUED, updated_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:500]
+    )
+    with transaction.atomic():
+        # Touch them so the next sweep waits a full period again.
+        BookingNotice.objects.filter(pk__in=ids).update(updated_at=timezone.now())
+        for pk in ids:
+            from .tasks import deliver_booking_notice
+
+            enqueue_on_commit(deliver_booking_notice, pk)
+    return ids
