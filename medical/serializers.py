@@ -40,6 +40,8 @@ class ClearanceSummarySerializer(serializers.ModelSerializer):
             "case",
             "case_number",
             "programme",
+            "group",
+            "assessed_on",
             "outcome",
             "conditions",
             "valid_until",

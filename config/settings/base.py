@@ -8,6 +8,7 @@ from pathlib import Path
 
 import django.conf.locale
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -248,6 +249,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Beat's schedule (the DatabaseScheduler copies these entries into its tables at start).
+CELERY_BEAT_SCHEDULE = {
+    # The yearly figures of the current year, recomputed every night (reports).
+    "reports-recompute-current-year": {
+        "task": "reports.recompute_current_year",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Runs whose worker died are retried or failed with the reason (reports).
+    "reports-recover-stuck-runs": {"task": "reports.recover_stuck_runs", "schedule": 5 * 60},
+}
 
 # Content security policy: everything is served from here (no CDN).
 CONTENT_SECURITY_POLICY = {
