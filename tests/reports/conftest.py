@@ -236,3 +236,9 @@ def world(db, facilitator):
 @pytest.fixture
 def today():
     return timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, tmp_path):
+    """Report files are written under a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
