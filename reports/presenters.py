@@ -213,6 +213,10 @@ def cell_map(figures: dict) -> dict[tuple, int]:
 def describe_cell(key: str, dims: tuple, figures: dict) -> str:
     table = TABLES_BY_KEY[key]
     names = figures.get("names", {})
-    kinds = {d.key: d for d in table.dimensions}
-    parts = [f"{kinds[k].label}: {value_label(kinds[k].kind, v, names)}" for k, v in dims]
+    values = dict(dims)
+    parts = [
+        f"{d.label}: {value_label(d.kind, values[d.key], names)}"
+        for d in table.dimensions
+        if d.key in values
+    ]
     return ", ".join(parts) or _("Total")

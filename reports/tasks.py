@@ -24,17 +24,19 @@ def compute_report_run(run_id: int) -> None:
     services.run_compute(run_id=run_id)
 
 
-@shared_task(name="reports.write_approved_files", acks_late=True, time_limit=10 * 60)
+@shared_task(
+    name="reports.write_approved_files", acks_late=True, soft_time_limit=9 * 60, time_limit=10 * 60
+)
 def write_approved_files(run_id: int) -> None:
     services.approved_files_write(run_id=run_id)
 
 
-@shared_task(name="reports.recover_stuck_runs", time_limit=5 * 60)
+@shared_task(name="reports.recover_stuck_runs", soft_time_limit=4 * 60, time_limit=5 * 60)
 def recover_stuck_runs() -> dict:
     return services.runs_recover_stuck()
 
 
-@shared_task(name="reports.recompute_current_year", time_limit=5 * 60)
+@shared_task(name="reports.recompute_current_year", soft_time_limit=4 * 60, time_limit=5 * 60)
 def recompute_current_year() -> int:
     run, _created = services.run_request(
         user=None,
