@@ -41,6 +41,7 @@ def _figure(width=7.0, height=2.8) -> Figure:
 
     mpl.rcParams["svg.fonttype"] = "none"  # text stays text (readable, extractable from the PDF)
     mpl.rcParams["font.size"] = 9
+    mpl.rcParams["svg.hashsalt"] = "resettle"  # the same ids each time: the same picture
     return Figure(figsize=(width, height))
 
 
