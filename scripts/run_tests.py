@@ -54,6 +54,33 @@ def ensure_chromium() -> str | None:
     return None
 
 
+PANGO_PACKAGES = ["libpango-1.0-0", "libpangoft2-1.0-0"]
+
+
+def ensure_pango() -> str | None:
+    """WeasyPrint (the reports' PDF files) needs Debian's pango; install it when missing."""
+    import ctypes.util
+
+    if ctypes.util.find_library("pango-1.0") and ctypes.util.find_library("pangoft2-1.0"):
+        return None
+    if not shutil.which("apt-get"):
+        return "apt-get is not available on this machine to install Debian's pango"
+    if os.geteuid() != 0:
+        return (
+            "installing Debian's pango needs root (run: apt-get install "
+            + " ".join(PANGO_PACKAGES)
+            + ")"
+        )
+    services.say("installing Debian's pango for the PDF files (apt-get)")
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for args in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PANGO_PACKAGES],
+    ):
+        subprocess.run(args, check=True, env=apt_env, stdin=subprocess.DEVNULL)
+    return None
+
+
 def main() -> int:
     os.chdir(ROOT)
     python = sys.executable
@@ -79,6 +106,9 @@ def main() -> int:
             env,
             failed,
         )
+        missing_pango = ensure_pango()
+        if missing_pango:
+            services.say(f"PDF tests will fail: {missing_pango}")
         skip_browser = ensure_chromium()
         if skip_browser:
             services.say(f"browser tests SKIPPED: {skip_browser}")
