@@ -33,7 +33,7 @@ import tracemalloc
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from cases.models import Case
@@ -171,7 +171,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Seeding {cases:,} cases, {4 * cases:,} people (SQL, triggers off) ...")
         user, _ = get_user_model().objects.get_or_create(username="bench-facilitator")
         connection = connections[DEFAULT_DB_ALIAS]
-        with connection.cursor() as cursor:
+        # All or nothing: a failed seed leaves no half-seeded database to be "reused".
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")
             try:
                 for table, sql in _seed_statements(cursor, cases, user.pk):
@@ -182,7 +183,8 @@ class Command(BaseCommand):
                     )
             finally:
                 cursor.execute("SET session_replication_role = origin")
-            if not connection.in_atomic_block:
+        if not connection.in_atomic_block:
+            with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         self.stdout.write(f"  seeded in {time.perf_counter() - started:.0f} s")
 
@@ -296,7 +298,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
     nmov, ncur = count("cases_movementtype"), count("orientation_curriculum")
     cursor.execute("SELECT id FROM cases_country WHERE iso_code = 'COD'")
     cod = cursor.fetchone()[0]
-    day = f"(date '{FIRST_YEAR}-01-01' + ((g * %s) %% {span}))"
+    day = f"(date '{FIRST_YEAR}-01-01' + ((g * %s) %% {span})::int)"
     # Only integers computed here go into these statements.
     return [
         (
@@ -308,7 +310,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
             SELECT {cb} + g, '{MARK}' || ({cb} + g), 'RW-B' || lpad(({cb} + g)::text, 9, '0'),
                    'normal', {day % 7}, 'departed', '', now(), '', now(), now(),
                    p.country_id, l.id, m.id, p.id, s.id
-              FROM generate_series(1, {cases}) g
+              FROM generate_series(1::bigint, {cases}) g
               JOIN (SELECT id, country_id, row_number() OVER (ORDER BY id) - 1 AS n
                       FROM cases_programme) p ON p.n = g % {nprog}
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n FROM cases_location) l
@@ -324,17 +326,17 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
                 updated_at, case_id, nationality_id)
             SELECT {ib} + g, 'Given' || g, 'Family' || (g % 9973),
                    CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END,
-                   date '1950-01-01' + ((g * 7919) % 25000), false,
+                   date '1950-01-01' + ((g * 7919) % 25000)::int, false,
                    CASE WHEN (g - 1) % 4 = 0 THEN 'PA' ELSE 'CHILD' END, '{{}}', '{{}}', now(),
                    now(), {cb} + (g - 1) / 4 + 1, {cod}
-              FROM generate_series(1, {n}) g""",  # noqa: S608
+              FROM generate_series(1::bigint, {n}) g""",  # noqa: S608
         ),
         (
             "movements_booking",
             f"""INSERT INTO movements_booking (id, status, departure_date, booking_reference,
                 recorded_after_the_fact, cancelled_reason, created_at, updated_at, case_id)
             SELECT {bb} + g, 'flown', {day % 13}, '', false, '', now(), now(), {cb} + g
-              FROM generate_series(1, {cases}) g""",  # noqa: S608
+              FROM generate_series(1::bigint, {cases}) g""",  # noqa: S608
         ),
         (
             "movements_departure",
@@ -344,14 +346,14 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
             SELECT {db} + g, b.departure_date,
                    (b.departure_date + time '21:00') AT TIME ZONE 'Africa/Kigali', false, '',
                    now(), b.id, c.id, c.destination_country_id, c.location_id, c.movement_type_id
-              FROM generate_series(1, {cases}) g JOIN movements_booking b ON b.id = {bb} + g
+              FROM generate_series(1::bigint, {cases}) g JOIN movements_booking b ON b.id = {bb} + g
               JOIN cases_case c ON c.id = b.case_id""",  # noqa: S608
         ),
         (
             "movements_traveller",
             f"""INSERT INTO movements_traveller (id, ticket_number, booking_id, individual_id)
             SELECT {tb} + g, '', {bb} + (g - 1) / 4 + 1, {ib} + g
-              FROM generate_series(1, {n}) g""",  # noqa: S608
+              FROM generate_series(1::bigint, {n}) g""",  # noqa: S608
         ),
         (
             "medical_healthassessment",
@@ -362,7 +364,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
             SELECT {ab} + g, CASE WHEN g % 5 = 0 THEN 'immigrant' ELSE 'refugee' END,
                    '', '', '', '', '', '', '', '{{}}', '', now(), now(), {ib} + g,
                    c.programme_id, greatest(date '{FIRST_YEAR}-01-01', b.departure_date - 60)
-              FROM generate_series(1, {n}) g
+              FROM generate_series(1::bigint, {n}) g
               JOIN movements_booking b ON b.id = {bb} + (g - 1) / 4 + 1
               JOIN cases_case c ON c.id = b.case_id""",  # noqa: S608
         ),
@@ -373,7 +375,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
             SELECT {vb} + g, CASE WHEN g <= {cases} THEN 'pre_screening' ELSE 'adjudication' END,
                    ({day % 17} + time '10:00') AT TIME ZONE 'Africa/Kigali', '', '',
                    'completed', '', '', now(), now(), {cb} + ((g - 1) % {cases}) + 1
-              FROM generate_series(1, 2 * {cases}) g""",  # noqa: S608
+              FROM generate_series(1::bigint, 2 * {cases}) g""",  # noqa: S608
         ),
         (
             "orientation_orientationsession",
@@ -381,7 +383,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
                 capacity, status, created_at, updated_at, curriculum_id, facilitator_id)
             SELECT {sb} + g, {day % 29}, 'Hall', 'Kinyarwanda', 500, 'held', now(), now(),
                    k.id, {facilitator}
-              FROM generate_series(1, {sessions}) g
+              FROM generate_series(1::bigint, {sessions}) g
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
                       FROM orientation_curriculum) k ON k.n = g % {ncur}""",  # noqa: S608
         ),
@@ -389,7 +391,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
             "orientation_sessionday",
             f"""INSERT INTO orientation_sessionday (id, number, date, session_id)
             SELECT {dayb} + (g - 1) * 3 + d, d, s.start_date + (d - 1), s.id
-              FROM generate_series(1, {sessions}) g CROSS JOIN generate_series(1, 3) d
+              FROM generate_series(1::bigint, {sessions}) g CROSS JOIN generate_series(1, 3) d
               JOIN orientation_orientationsession s ON s.id = {sb} + g""",  # noqa: S608
         ),
         (
@@ -397,7 +399,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
             f"""INSERT INTO orientation_enrollment (id, created_at, individual_id, session_id)
             SELECT {eb} + g, now(), {ib} + ((g - 1) / 2) * 4 + ((g - 1) % 2) + 1,
                    {sb} + (((g - 1) / 2) % {sessions}) + 1
-              FROM generate_series(1, 2 * {cases}) g""",  # noqa: S608
+              FROM generate_series(1::bigint, 2 * {cases}) g""",  # noqa: S608
         ),
         (
             "orientation_attendance",
@@ -405,14 +407,14 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
                 day_id)
             SELECT {atb} + (g - 1) * 3 + d, (g + d) % 7 <> 0, now(), {eb} + g,
                    {dayb} + (((g - 1) / 2) % {sessions}) * 3 + d
-              FROM generate_series(1, 2 * {cases}) g CROSS JOIN generate_series(1, 3) d""",  # noqa: S608
+              FROM generate_series(1::bigint, 2 * {cases}) g CROSS JOIN generate_series(1, 3) d""",  # noqa: S608
         ),
         (
             "medical_vaccination",
             f"""INSERT INTO medical_vaccination (id, vaccine, dose, given_on, lot_number,
                 created_at, individual_id)
             SELECT {vcb} + g, 'mmr', 1, {day % 31}, 'LOT', now(), {ib} + 2 * g
-              FROM generate_series(1, {n // 2}) g""",  # noqa: S608
+              FROM generate_series(1::bigint, {n // 2}) g""",  # noqa: S608
         ),
         (
             "medical_preembarkationcheck",
@@ -422,7 +424,7 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
                    b.departure_date,
                    CASE g % 10 WHEN 0 THEN 'unfit' WHEN 1 THEN 'fit_with_escort' ELSE 'fit' END,
                    '', now(), {ib} + g, c.programme_id
-              FROM generate_series(1, {n}) g
+              FROM generate_series(1::bigint, {n}) g
               JOIN movements_booking b ON b.id = {bb} + (g - 1) / 4 + 1
               JOIN cases_case c ON c.id = b.case_id""",  # noqa: S608
         ),
