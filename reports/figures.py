@@ -12,40 +12,59 @@ from django.utils import timezone
 
 from cases.models import Country, Location, MovementType
 
-from .tables import COUNTRY, LOCATION, MOVEMENT_TYPE, Period, Table, aggregate_sql, tables_for
+from .tables import (
+    COUNTRY,
+    LOCATION,
+    MOVEMENT_TYPE,
+    Period,
+    Table,
+    aggregate_sql,
+    group_dimensions,
+    statement_groups,
+    tables_for,
+)
 
 FIGURES_FORMAT = 1
 NAMED_KINDS = {COUNTRY: Country, LOCATION: Location, MOVEMENT_TYPE: MovementType}
 
 
-def compute_table(table: Table, period: Period) -> list[dict]:
-    """The table's rows: `dims` (the dimensions of this row; a dimension summed over is absent),
-    `level` (detail, subtotal or total) and `values` (measure -> integer)."""
-    sql, params = aggregate_sql(table, period)
-    keys = table.dimension_keys()
+def compute_tables(tables: list[Table], period: Period) -> dict[str, list[dict]]:
+    """The rows of `tables` (sharing base rows and measures), from one statement. Each row has
+    `dims` (the dimensions of this row; a dimension summed over is absent), `level` (detail,
+    subtotal or total) and `values` (measure -> integer)."""
+    sql, params = aggregate_sql(tables, period)
+    keys = group_dimensions(tables)
     width = len(keys)
-    rows = []
+    measures = tables[0].measures
+    out: dict[str, list[dict]] = {table.key: [] for table in tables}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for record in cursor.fetchall():
-            grouping = record[-1]
-            dims = {
-                key: record[i]
-                for i, key in enumerate(keys)
-                if not (grouping >> (width - 1 - i)) & 1
-            }
-            values = {m.key: int(record[width + j] or 0) for j, m in enumerate(table.measures)}
-            if grouping == 0:
-                level = "detail"
-            elif grouping == (1 << width) - 1:
-                level = "total"
-            else:
-                level = "subtotal"
-            rows.append({"dims": dims, "level": level, "values": values})
-    if not any(row["level"] == "total" for row in rows):
-        # GROUPING SETS yield no grand-total row over no rows at all: the total is then zero.
-        rows.append({"dims": {}, "level": "total", "values": {m.key: 0 for m in table.measures}})
-    return rows
+            grouping = record[width + len(measures)]
+            present = {key for i, key in enumerate(keys) if not (grouping >> (width - 1 - i)) & 1}
+            values = {m.key: int(record[width + j] or 0) for j, m in enumerate(measures)}
+            for table in tables:
+                if not any(set(s) == present for s in table.sets()):
+                    continue
+                if present == set(table.dimension_keys()):
+                    level = "detail"
+                elif not present:
+                    level = "total"
+                else:
+                    level = "subtotal"
+                dims = {key: record[i] for i, key in enumerate(keys) if key in present}
+                out[table.key].append({"dims": dims, "level": level, "values": dict(values)})
+    for table in tables:
+        if not any(row["level"] == "total" for row in out[table.key]):
+            # GROUPING SETS yield no grand-total row over no rows at all: the total is zero.
+            out[table.key].append(
+                {"dims": {}, "level": "total", "values": {m.key: 0 for m in measures}}
+            )
+    return out
+
+
+def compute_table(table: Table, period: Period) -> list[dict]:
+    return compute_tables([table], period)[table.key]
 
 
 def names_for(tables: dict[str, list[dict]]) -> dict[str, dict[str, str]]:
@@ -79,15 +98,20 @@ def compute_figures(
     progress: Callable[[int, int, Table], None] | None = None,
 ) -> dict:
     period = Period(year_from, year_to)
-    tables = tables_for(kind)
+    groups = statement_groups(tables_for(kind))
     out: dict[str, list[dict]] = {}
-    seconds: dict[str, float] = {}
-    for done, table in enumerate(tables):
+    statements: list[dict] = []
+    for done, group in enumerate(groups):
         if progress:
-            progress(done, len(tables), table)
+            progress(done, len(groups), group[0])
         started = time.perf_counter()
-        out[table.key] = compute_table(table, period)
-        seconds[table.key] = round(time.perf_counter() - started, 4)
+        out.update(compute_tables(group, period))
+        statements.append(
+            {
+                "tables": [t.key for t in group],
+                "seconds": round(time.perf_counter() - started, 4),
+            }
+        )
     return {
         "format": FIGURES_FORMAT,
         "kind": kind,
@@ -96,5 +120,5 @@ def compute_figures(
         "computed_at": timezone.now().isoformat(),
         "tables": out,
         "names": names_for(out),
-        "seconds": seconds,
+        "statements": statements,
     }

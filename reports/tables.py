@@ -105,6 +105,9 @@ class Table:
 
 # ---------------------------------------------------------------------------------------------
 # The counted things
+#
+# A join needed only to name a record's case (for the drill-down) is a LEFT JOIN on a unique key:
+# when the figures do not use it, PostgreSQL leaves it out of the plan.
 
 
 def _age_band_sql(on: str, born: str) -> str:
@@ -150,7 +153,7 @@ def assessments_base(period: Period) -> tuple[str, list]:
                1 AS weight, p.country_id AS programme_country, a."group" AS "group"
           FROM medical_healthassessment a
           JOIN cases_programme p ON p.id = a.programme_id
-          JOIN cases_individual i ON i.id = a.individual_id
+          LEFT JOIN cases_individual i ON i.id = a.individual_id
          WHERE a.assessed_on BETWEEN %s AND %s
     """
     return sql, [period.first_day, period.last_day]
@@ -175,7 +178,7 @@ def orientation_base(period: Period) -> tuple[str, list]:
           JOIN orientation_enrollment e ON e.id = a.enrollment_id
           JOIN orientation_orientationsession s ON s.id = e.session_id
           JOIN orientation_curriculum c ON c.id = s.curriculum_id
-          JOIN cases_individual i ON i.id = e.individual_id
+          LEFT JOIN cases_individual i ON i.id = e.individual_id
          WHERE a.present AND s.start_date BETWEEN %s AND %s
     """
     return sql, [period.first_day, period.last_day]
@@ -198,7 +201,7 @@ def checks_base(period: Period) -> tuple[str, list]:
         SELECT k.id AS unit_id, k.individual_id, i.case_id, NULL::bigint AS imported_id,
                1 AS weight, k.result AS result
           FROM medical_preembarkationcheck k
-          JOIN cases_individual i ON i.id = k.individual_id
+          LEFT JOIN cases_individual i ON i.id = k.individual_id
          WHERE k.checked_on BETWEEN %s AND %s
     """
     return sql, [period.first_day, period.last_day]
@@ -387,17 +390,38 @@ def tables_for(kind: str) -> list[Table]:
 # SQL
 
 
-def aggregate_sql(table: Table, period: Period) -> tuple[str, list]:
-    """The one statement counting `table`: every grouping set in one pass over the base rows."""
-    base, params = table.base(period)
-    dims = table.dimension_keys()
+def statement_groups(tables: list[Table]) -> list[list[Table]]:
+    """Tables counting the same rows with the same measures (the six departure tables) are
+    counted by one statement: one pass over the rows for all their grouping sets."""
+    groups: dict[tuple, list[Table]] = {}
+    for table in tables:
+        groups.setdefault((table.base, tuple(m.key for m in table.measures)), []).append(table)
+    return list(groups.values())
+
+
+def group_dimensions(tables: list[Table]) -> list[str]:
+    keys: list[str] = []
+    for table in tables:
+        keys.extend(k for k in table.dimension_keys() if k not in keys)
+    return keys
+
+
+def aggregate_sql(tables: Table | list[Table], period: Period) -> tuple[str, list]:
+    """The one statement counting `tables` (sharing their base rows and measures): every grouping
+    set of each table in one pass over the base rows."""
+    tables = [tables] if isinstance(tables, Table) else tables
+    base, params = tables[0].base(period)
+    dims = group_dimensions(tables)
     quoted = [f'b."{d}"' for d in dims]
-    sets = ", ".join("(" + ", ".join(f'b."{d}"' for d in s) + ")" for s in table.sets())
-    aggregates = ", ".join(f'{m.aggregate} AS "{m.key}"' for m in table.measures)
+    sets: list[tuple[str, ...]] = []
+    for table in tables:
+        sets.extend(s for s in table.sets() if s not in sets)
+    grouping = ", ".join("(" + ", ".join(f'b."{d}"' for d in s) + ")" for s in sets)
+    aggregates = ", ".join(f'{m.aggregate} AS "{m.key}"' for m in tables[0].measures)
     columns = ", ".join(quoted)
     # Identifiers and SQL come from the table definitions only; values are parameters.
     sql = f"SELECT {columns}, {aggregates}, GROUPING({columns}) AS grouping "
-    sql += f"FROM ({base}) b GROUP BY GROUPING SETS ({sets})"
+    sql += f"FROM ({base}) b GROUP BY GROUPING SETS ({grouping})"
     return sql, params
 
 
