@@ -199,6 +199,11 @@ SPECTACULAR_SETTINGS = {
         "ClearanceOutcomeEnum": "medical.choices.Outcome",
         "LabResultEnum": "medical.choices.LabResultValue",
         "CheckResultEnum": "medical.choices.CheckResult",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportRunStatusEnum": "reports.choices.RunStatus",
+        "ReportFileFormatEnum": "reports.choices.FileFormat",
+        "ReportFileEditionEnum": "reports.choices.FileEdition",
+        "ReportRunTriggerEnum": "reports.choices.RunTrigger",
     },
 }
 
