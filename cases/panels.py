@@ -36,3 +36,21 @@ def panels_for(case, user) -> list[tuple[CasePanel, dict]]:
         if context is not None:
             shown.append((panel, context))
     return shown
+
+
+# Short notes other apps add under a case's status in the case list (movements: the travel
+# window). Each takes the page's cases and returns {case id: note}; it queries only for cases
+# that concern it, in a fixed number of queries.
+_row_notes: dict[str, Callable] = {}
+
+
+def register_row_note(name: str, notes: Callable) -> None:
+    _row_notes[name] = notes
+
+
+def row_notes_for(cases) -> dict[int, str]:
+    notes: dict[int, str] = {}
+    for name in sorted(_row_notes):
+        for case_id, note in _row_notes[name](cases).items():
+            notes[case_id] = f"{notes[case_id]}; {note}" if case_id in notes else note
+    return notes

@@ -52,7 +52,7 @@ from .forms import (
     per_page_from,
 )
 from .models import Case, Individual, Programme
-from .panels import panels_for
+from .panels import panels_for, row_notes_for
 from .roles import Role, can_edit_household, has_role, is_staff_member
 from .selectors import (
     case_detail,
@@ -185,12 +185,13 @@ def case_list_view(request):
     page = paginator.get_page(request.GET.get("page"))
 
     now, dates = timezone.now(), {}
+    notes = row_notes_for(page.object_list)
     context = {
         "filter": case_filter,
         "form": case_filter.form,
         "page": page,
         "cases": page.object_list,
-        "rows": [CaseRow.of(case, now, dates) for case in page.object_list],
+        "rows": [CaseRow.of(case, now, dates, notes.get(case.pk, "")) for case in page.object_list],
         "status_counts": [
             {"status": status, "count": counts[status.value]}
             for status in CaseStatus
@@ -232,9 +233,11 @@ class CaseRow:
     urgency_label: str
     caseworker: str
     referred: str
+    # Registered by other apps (cases.panels.register_row_note): the travel window.
+    note: str = ""
 
     @classmethod
-    def of(cls, case: Case, now: datetime.datetime, dates: dict) -> CaseRow:
+    def of(cls, case: Case, now: datetime.datetime, dates: dict, note: str = "") -> CaseRow:
         """`case` from selectors.case_rows; `dates` memoises formatted dates for one page."""
         caseworker = case.caseworker
         referred = dates.get(case.referral_date)
@@ -256,6 +259,7 @@ class CaseRow:
             urgency_label=case.urgency_label,
             caseworker=(caseworker.get_full_name() or caseworker.username) if caseworker else "",
             referred=referred,
+            note=note,
         )
 
 

@@ -139,6 +139,11 @@ TRANSITIONS: tuple[Transition, ...] = (
             "travellers_medically_cleared",
             "orientation_completed",
             "travel_documents_present",
+            "flight_date_allowed",
+            "no_open_booking",
+            "pre_embarkation_possible",
+            "medical_escort_assigned",
+            "recorded_in_movements",
         ),
         needs=("departure_date",),
     ),
@@ -149,6 +154,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.READY_TO_TRAVEL,
         roles=frozenset({Role.MOVEMENT_OFFICER, Role.ADMINISTRATOR}),
         reason_required=True,
+        guards=("recorded_in_movements",),
     ),
     _t(
         "depart",
@@ -156,7 +162,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         [S.BOOKED],
         S.DEPARTED,
         roles=frozenset({Role.MOVEMENT_OFFICER, Role.ADMINISTRATOR}),
-        guards=("fit_to_travel",),
+        guards=(
+            "fit_to_travel",
+            "fit_check_in_window",
+            "travellers_medically_cleared",
+            "travel_documents_present",
+            "medical_escort_assigned",
+            "recorded_in_movements",
+        ),
     ),
     _t(
         "arrive",
@@ -164,6 +177,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         [S.DEPARTED],
         S.ARRIVED,
         roles=frozenset({Role.MOVEMENT_OFFICER, Role.ADMINISTRATOR}),
+        guards=("recorded_in_movements",),
     ),
     _t("close", gettext_lazy("Close the case"), [S.ARRIVED], S.CLOSED),
     _t(

@@ -16,6 +16,14 @@ class BookingStatus(models.TextChoices):
 OPEN_BOOKING_STATUSES = (BookingStatus.REQUESTED, BookingStatus.BOOKED, BookingStatus.TICKETED)
 
 
+# What a booking may be created as, or moved to by hand (cancelled and flown have their own steps).
+SETTABLE_BOOKING_STATUS_CHOICES = [
+    (BookingStatus.REQUESTED.value, BookingStatus.REQUESTED.label),
+    (BookingStatus.BOOKED.value, BookingStatus.BOOKED.label),
+    (BookingStatus.TICKETED.value, BookingStatus.TICKETED.label),
+]
+
+
 class EscortKind(models.TextChoices):
     STAFF = "staff", _("Staff")
     HIRED = "hired", _("Hired")

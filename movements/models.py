@@ -504,3 +504,47 @@ class NoticeAttempt(models.Model):
 
     def __str__(self):
         return f"{self.notice_id} {self.at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"
+
+
+class CaseTravelWindow(models.Model):
+    """Each case's travel window facts, kept by database triggers (movements migration 0002)
+    from its members, their clearances for the case's programme and their travel documents, in
+    the same transaction as any change to those, whoever writes (services, bulk loads, raw SQL).
+
+    The board and every list read it instead of computing windows per request (bench_readiness).
+    `valid_from` is the latest "valid from" of the clearances and documents; a window opens on it
+    or today, whichever is later. `manage.py rebuild_travel_windows` recomputes every row, for a
+    database loaded with triggers off. Not audited: it is derived from audited rows."""
+
+    case = models.OneToOneField(
+        Case,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    # The case's status, kept beside its window so the board finds the ready cases whose
+    # window closes first with one index scan.
+    case_status = models.CharField(max_length=20, default="")
+    travellers = models.IntegerField()
+    uncleared = models.IntegerField()
+    undocumented = models.IntegerField()
+    valid_from = models.DateField(null=True)
+    closes = models.DateField(null=True)
+    closing_person = models.CharField(max_length=201, blank=True)
+    closing_kind = models.CharField(max_length=10, blank=True)
+    needs_escort = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("travel window")
+        verbose_name_plural = _("travel windows")
+        indexes = [
+            models.Index(
+                fields=["case_status", "closes", "case"],
+                condition=Q(uncleared=0, undocumented=0),
+                name="travel_window_board_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case_id}: {self.valid_from} – {self.closes}"

@@ -25,6 +25,7 @@ from cases.choices import CaseStatus
 from cases.errors import ApplicationError
 from cases.models import Location
 from medical.selectors import clearances_expiring
+from movements.selectors import BoardFilters, board_sections
 
 from . import selectors, services
 from .charts import bar_chart
@@ -67,7 +68,7 @@ def _run_or_404(request, pk) -> ReportRun:
 @require_GET
 def dashboard(request):
     """This year so far against the same months last year, departures per month, the pipeline,
-    clearances closing soon, and any run being computed."""
+    travel windows and clearances closing soon, and any run being computed."""
     user = request.user
     today = timezone.localdate()
     this_run = selectors.latest_done(f"{ReportKind.YEARLY}:{today.year}")
@@ -88,6 +89,9 @@ def dashboard(request):
         per_camp.setdefault(camps.get(row["location_id"], "?"), {})[row["status"]] = row["n"]
     camp_statuses = [s for s in CaseStatus if pipeline["per_status"].get(s.value)]
     expiring = clearances_expiring(user=user, days=EXPIRING_DAYS, today=today)
+    windows = board_sections(
+        filters=BoardFilters(closing_within_days=EXPIRING_DAYS), limit=10, today=today
+    )["closing"]
     return render(
         request,
         "reports/dashboard.html",
@@ -111,6 +115,7 @@ def dashboard(request):
             "expiring": expiring[:10],
             "expiring_count": expiring.count(),
             "expiring_days": EXPIRING_DAYS,
+            "windows": windows,
             "active_runs": list(selectors.active_runs(user=user)),
             "form": RunRequestForm(initial={"kind": ReportKind.YEARLY, "year": today.year}),
         },

@@ -48,6 +48,7 @@ def prepare(env: dict[str, str]) -> None:
         # Health clearances and orientation attendance for the demo households (need the users).
         ("demo_clinic_records", ()),
         ("demo_orientation_records", ()),
+        ("demo_movement_records", ()),
     ):
         if command_exists(name):
             manage(env, name, *args)

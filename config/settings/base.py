@@ -204,6 +204,10 @@ SPECTACULAR_SETTINGS = {
         "ReportFileFormatEnum": "reports.choices.FileFormat",
         "ReportFileEditionEnum": "reports.choices.FileEdition",
         "ReportRunTriggerEnum": "reports.choices.RunTrigger",
+        "BookingStatusEnum": "movements.choices.BookingStatus",
+        "SettableBookingStatusEnum": "movements.choices.SETTABLE_BOOKING_STATUS_CHOICES",
+        "EscortKindEnum": "movements.choices.EscortKind",
+        "EscortRoleEnum": "movements.choices.EscortRole",
     },
 }
 

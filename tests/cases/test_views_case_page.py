@@ -202,20 +202,20 @@ def test_a_step_that_needs_a_departure_date_asks_for_it(client, movement_officer
     TravelDocumentFactory(individual=case.members.get())
     client.force_login(movement_officer)
 
-    page = _page(client, case).content.decode()
-    assert 'id="departure-book"' in page and 'type="date"' in page
-
     refused = _step(client, case, "book")
     case.refresh_from_db()
     assert refused.status_code == 409
     assert case.status == CaseStatus.READY_TO_TRAVEL
 
+    # A date alone is no booking any more: the flight is booked on the movements' booking form
+    # (tests/movements), which the case page links to.
     day = timezone.localdate() + datetime.timedelta(days=20)
     response = _step(client, case, "book", departure_date=day.isoformat())
     case.refresh_from_db()
-    assert response.status_code == 302
-    assert case.status == CaseStatus.BOOKED
-    assert case.events.get().data == {"departure_date": day.isoformat()}
+    assert response.status_code == 409
+    assert case.status == CaseStatus.READY_TO_TRAVEL
+    assert "recorded with its booking" in response.content.decode()
+    assert reverse("movements:book", args=[case.pk]) in response.content.decode()
 
 
 def test_panels_registered_by_other_apps_are_rendered_for_those_who_may_see_them(

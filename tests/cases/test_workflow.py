@@ -14,7 +14,18 @@ from cases.workflow import TRANSITIONS, TRANSITIONS_BY_NAME, case_transition, st
 from tests.factories import CaseFactory, InterviewFactory, TravelDocumentFactory
 
 S = CaseStatus
-APP_GUARDS = ("travellers_medically_cleared", "orientation_completed", "fit_to_travel")
+APP_GUARDS = (
+    "travellers_medically_cleared",
+    "orientation_completed",
+    "fit_to_travel",
+    # The movements app's (tests/movements tests them).
+    "flight_date_allowed",
+    "no_open_booking",
+    "pre_embarkation_possible",
+    "fit_check_in_window",
+    "medical_escort_assigned",
+    "recorded_in_movements",
+)
 
 
 @pytest.fixture
@@ -265,7 +276,7 @@ def test_departure_is_stopped_by_the_fit_to_travel_guard(movement_officer, faili
     error = assert_refused_unchanged(
         case, lambda: case_transition(case=case, transition="depart", actor=movement_officer)
     )
-    assert error.reasons == ["fit_to_travel does not hold"]
+    assert "fit_to_travel does not hold" in error.reasons
 
 
 def test_a_stale_page_is_refused(caseworker):

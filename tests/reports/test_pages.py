@@ -45,7 +45,31 @@ def test_the_dashboard_shows_the_year_so_far_pipeline_and_clearances(
     assert "<svg" in page and "Departures per month" in page
     assert "Mahama" in page  # the pipeline per camp
     assert expiring.individual.case.case_number in page
-    assert "Travel windows are not computed" in page
+    assert "Travel windows closing in the next 30 days" in page
+
+
+def test_the_dashboard_lists_travel_windows_closing_soon(client, manager):
+    from movements.models import CaseTravelWindow
+
+    case = CaseFactory(status="ready_to_travel")
+    today = timezone.localdate()
+    CaseTravelWindow.objects.update_or_create(
+        case=case,
+        defaults={
+            "case_status": "ready_to_travel",
+            "travellers": 1,
+            "uncleared": 0,
+            "undocumented": 0,
+            "valid_from": today,
+            "closes": today + timezone.timedelta(days=5),
+            "closing_person": "Amani",
+            "closing_kind": "clearance",
+        },
+    )
+    client.force_login(manager)
+    page = client.get(reverse("reports:dashboard")).content.decode()
+    assert case.case_number in page
+    assert "Amani" in page
 
 
 def test_a_run_being_computed_shows_a_progress_bar_polled_by_htmx(client, manager):

@@ -1,0 +1,649 @@
+"""Writes of movements: bookings, cancelling, departure, arrival, transit stays, escorts.
+
+Each service checks the actor's role, locks the case row first, validates, writes its rows and
+moves the case through `cases.workflow.case_transition` in one transaction: a refused step
+(the workflow's guards, readiness included) rolls every row back, so nothing is half-written.
+Dates are checked on the event's own date, never silently on today's; history (a flight that
+happened before the office used the system) is entered with `recorded_after_the_fact=True`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from collections.abc import Iterable
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.audit import acting_as
+from cases.choices import CaseStatus
+from cases.errors import ApplicationError, NotPermitted
+from cases.models import Case
+from cases.workflow import case_transition
+
+from . import events
+from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
+from .models import (
+    DEFAULT_TRANSIT_CENTRE,
+    Arrival,
+    Booking,
+    Departure,
+    Escort,
+    FlightSegment,
+    TransitStay,
+    TravelGroup,
+    Traveller,
+)
+from .permissions import can_manage_movements
+
+S = CaseStatus
+# A departure may be recorded on the booked flight date or the day after (a flight delayed
+# past midnight); any other date needs the booking changed first.
+DEPARTURE_DELAY_DAYS = 1
+
+
+def _require_movement_officer(actor) -> None:
+    if not can_manage_movements(actor):
+        raise NotPermitted(_("Only movement officers record bookings, departures and arrivals."))
+
+
+def _lock_case(case: Case | int) -> Case:
+    return Case.objects.select_for_update().get(pk=case if isinstance(case, int) else case.pk)
+
+
+def _zone(name: str, field: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
+        raise ApplicationError(
+            _("“%(zone)s” is not a time zone name (e.g. Africa/Kigali).") % {"zone": name},
+            field=field,
+        ) from error
+
+
+def _aware(value: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """A time read on an airport's clock: naive means local time there."""
+    if timezone.is_naive(value):
+        return value.replace(tzinfo=zone)
+    return value
+
+
+def _airport(code: str, field: str) -> str:
+    code = (code or "").strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ApplicationError(
+            _("An airport is given by its three-letter IATA code (e.g. KGL)."), field=field
+        )
+    return code
+
+
+def _segments(rows: list[dict]) -> list[FlightSegment]:
+    """Flight segments from input rows, with times in each airport's own zone, checked."""
+    if not rows:
+        raise ApplicationError(_("A booking needs at least one flight."), field="segments")
+    segments = []
+    for index, row in enumerate(rows):
+        at = f"segments[{index}]"
+        from_zone = _zone(row.get("from_timezone", ""), f"{at}.from_timezone")
+        to_zone = _zone(row.get("to_timezone", ""), f"{at}.to_timezone")
+        carrier = (row.get("carrier") or "").strip()
+        number = (row.get("flight_number") or "").strip().upper()
+        if not carrier:
+            raise ApplicationError(_("Give the carrier."), field=f"{at}.carrier")
+        if not number:
+            raise ApplicationError(_("Give the flight number."), field=f"{at}.flight_number")
+        segment = FlightSegment(
+            order=index + 1,
+            carrier=carrier,
+            flight_number=number,
+            from_airport=_airport(row.get("from_airport"), f"{at}.from_airport"),
+            to_airport=_airport(row.get("to_airport"), f"{at}.to_airport"),
+            departs_at=_aware(row["departs_at"], from_zone),
+            arrives_at=_aware(row["arrives_at"], to_zone),
+            from_timezone=str(from_zone),
+            to_timezone=str(to_zone),
+        )
+        if segment.from_airport == segment.to_airport:
+            raise ApplicationError(
+                _("A flight goes from one airport to another."), field=f"{at}.to_airport"
+            )
+        if segment.arrives_at <= segment.departs_at:
+            raise ApplicationError(
+                _("This flight lands (%(arrives)s) before it takes off (%(departs)s).")
+                % {
+                    "arrives": segment.arrives_at.isoformat(),
+                    "departs": segment.departs_at.isoformat(),
+                },
+                field=f"{at}.arrives_at",
+            )
+        if segments and segment.departs_at <= segments[-1].arrives_at:
+            raise ApplicationError(
+                _("This flight leaves before the previous one lands."), field=f"{at}.departs_at"
+            )
+        if segments and segment.from_airport != segments[-1].to_airport:
+            raise ApplicationError(
+                _("This flight leaves from %(airport)s, where the previous one did not land.")
+                % {"airport": segment.from_airport},
+                field=f"{at}.from_airport",
+            )
+        segments.append(segment)
+    return segments
+
+
+def _travellers(case: Case, rows: list[dict]) -> list[Traveller]:
+    """One traveller per member of the case: a booking leaving a member out is refused."""
+    members = {m.pk: m for m in case.members.all()}
+    given: dict[int, str] = {}
+    for index, row in enumerate(rows):
+        pid = row.get("individual")
+        pid = getattr(pid, "pk", pid)
+        if pid not in members:
+            raise ApplicationError(
+                _("This person is not a member of the case."),
+                field=f"travellers[{index}].individual",
+            )
+        if pid in given:
+            raise ApplicationError(
+                _("This person is on the booking twice."), field=f"travellers[{index}].individual"
+            )
+        given[pid] = (row.get("ticket_number") or "").strip()
+    left_out = [m.full_name for pid, m in members.items() if pid not in given]
+    if left_out:
+        raise ApplicationError(
+            _("Families travel together: the booking leaves out %(names)s.")
+            % {"names": ", ".join(left_out)},
+            field="travellers",
+            code="member_left_out",
+        )
+    return [Traveller(individual_id=pid, ticket_number=number) for pid, number in given.items()]
+
+
+def _integrity(error: IntegrityError) -> ApplicationError:
+    text = str(error)
+    if "ticket_number_unique" in text:
+        return ApplicationError(
+            _("A ticket number is already on another traveller."),
+            field="travellers",
+            code="duplicate",
+        )
+    if "one_open_booking_per_case" in text:
+        return ApplicationError(
+            _("This case already has a booking that is not cancelled."),
+            field="case",
+            code="duplicate",
+        )
+    if "escort_once" in text:
+        return ApplicationError(
+            _("This escort is already assigned."), field="name", code="duplicate"
+        )
+    if "one_open_transit_stay_per_case" in text:
+        return ApplicationError(
+            _("This household is already checked in."), field="case", code="duplicate"
+        )
+    if "arrival_after_departure" in text or "is not after its departure" in text:
+        return ApplicationError(
+            _("The arrival cannot be before the departure."), field="arrived_on"
+        )
+    return ApplicationError(_("The change conflicts with existing records."), code="conflict")
+
+
+def _escorts(rows: Iterable[dict]) -> list[Escort]:
+    escorts = []
+    for index, row in enumerate(rows):
+        name = (row.get("name") or "").strip()
+        if not name:
+            raise ApplicationError(_("Give the escort's name."), field=f"escorts[{index}].name")
+        kind = row.get("kind") or EscortKind.STAFF
+        role = row.get("role") or EscortRole.MEDICAL
+        if kind not in EscortKind.values:
+            raise ApplicationError(_("Unknown kind of escort."), field=f"escorts[{index}].kind")
+        if role not in EscortRole.values:
+            raise ApplicationError(_("Unknown escort role."), field=f"escorts[{index}].role")
+        escorts.append(
+            Escort(kind=kind, role=role, name=name, contact=(row.get("contact") or "").strip())
+        )
+    return escorts
+
+
+# ---------------------------------------------------------------------------------------------
+# Bookings
+
+
+def booking_create(
+    *,
+    actor,
+    case: Case | int,
+    segments: list[dict],
+    travellers: list[dict],
+    booking_reference: str = "",
+    status: str = BookingStatus.BOOKED,
+    travel_group: TravelGroup | None = None,
+    escorts: Iterable[dict] = (),
+    recorded_after_the_fact: bool = False,
+) -> Booking:
+    """Book every member of a ready case on a flight and move the case to "booked".
+
+    The flight date is the first segment's local date in Kigali; the workflow's "book" step
+    checks readiness on that date (approval, clearances, documents, orientation, no other open
+    booking, the pre-embarkation check possible, a medical escort where one is needed, the date
+    not in the past unless `recorded_after_the_fact`). Any refusal writes nothing."""
+    _require_movement_officer(actor)
+    if status not in (BookingStatus.REQUESTED, BookingStatus.BOOKED, BookingStatus.TICKETED):
+        raise ApplicationError(_("A new booking is requested, booked or ticketed."), field="status")
+    with transaction.atomic(), acting_as(actor):
+        locked = _lock_case(case)
+        flights = _segments(segments)
+        seats = _travellers(locked, travellers)
+        if status == BookingStatus.TICKETED and not all(t.ticket_number for t in seats):
+            raise ApplicationError(
+                _("A ticketed booking has a ticket number for every traveller."),
+                field="travellers",
+            )
+        booking = Booking(
+            case=locked,
+            status=status,
+            departure_date=timezone.localdate(flights[0].departs_at),
+            booking_reference=(booking_reference or "").strip().upper(),
+            travel_group=travel_group,
+            recorded_after_the_fact=recorded_after_the_fact,
+            created_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                booking.save()
+                for segment in flights:
+                    segment.booking = booking
+                FlightSegment.objects.bulk_create(flights)
+                for seat in seats:
+                    seat.booking = booking
+                Traveller.objects.bulk_create(seats)
+                extra = _escorts(escorts)
+                for escort in extra:
+                    escort.booking = booking
+                    escort.created_by = actor
+                Escort.objects.bulk_create(extra)
+        except IntegrityError as error:
+            raise _integrity(error) from error
+        case_transition(
+            case=locked,
+            transition="book",
+            actor=actor,
+            reason=events.booking_reason(booking),
+            context={
+                "departure_date": booking.departure_date,
+                "booking_id": booking.pk,
+                "recorded_after_the_fact": recorded_after_the_fact,
+            },
+        )
+    return booking
+
+
+def booking_update(
+    *,
+    actor,
+    booking: Booking,
+    tickets: dict[int, str] | None = None,
+    booking_reference: str | None = None,
+    status: str | None = None,
+) -> Booking:
+    """Record ticket numbers, the booking reference, or the move to "ticketed" of an open
+    booking; the timeline says what changed."""
+    _require_movement_officer(actor)
+    with transaction.atomic(), acting_as(actor):
+        _lock_case(booking.case_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status not in OPEN_BOOKING_STATUSES:
+            raise ApplicationError(
+                _("A %(status)s booking cannot be changed.")
+                % {"status": booking.get_status_display().lower()},
+                field="status",
+            )
+        changed = []
+        seats = {t.individual_id: t for t in booking.travellers.select_related("individual")}
+        for pid, number in (tickets or {}).items():
+            seat = seats.get(int(pid))
+            if seat is None:
+                raise ApplicationError(_("This person is not on the booking."), field="tickets")
+            number = (number or "").strip()
+            if seat.ticket_number != number:
+                seat.ticket_number = number
+                changed.append(seat)
+        if booking_reference is not None:
+            booking.booking_reference = booking_reference.strip().upper()
+        if status is not None:
+            if status not in OPEN_BOOKING_STATUSES:
+                raise ApplicationError(
+                    _("Cancel a booking with “Cancel the booking”; it is flown at departure."),
+                    field="status",
+                )
+            booking.status = status
+        if booking.status == BookingStatus.TICKETED and not all(
+            s.ticket_number for s in seats.values()
+        ):
+            raise ApplicationError(
+                _("A ticketed booking has a ticket number for every traveller."), field="status"
+            )
+        try:
+            with transaction.atomic():
+                Traveller.objects.bulk_update(changed, ["ticket_number"])
+                booking.save(update_fields=["booking_reference", "status", "updated_at"])
+        except IntegrityError as error:
+            raise _integrity(error) from error
+        what = [
+            _("status %(status)s") % {"status": booking.get_status_display()},
+        ]
+        if changed:
+            what.append(_("%(count)d ticket numbers") % {"count": len(changed)})
+        events.event_booking_changed(booking=booking, actor=actor, what=", ".join(what))
+    return booking
+
+
+def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
+    """Cancel an open booking with its reason; the case returns to "ready to travel". The
+    booking stays, cancelled, in the case's history; booking again makes a new one."""
+    _require_movement_officer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason for cancelling."), field="reason")
+    with transaction.atomic(), acting_as(actor):
+        locked = _lock_case(booking.case_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status not in OPEN_BOOKING_STATUSES:
+            raise ApplicationError(
+                _("Only an open booking can be cancelled (this one is %(status)s).")
+                % {"status": booking.get_status_display().lower()},
+                field="status",
+            )
+        booking.status = BookingStatus.CANCELLED
+        booking.cancelled_reason = reason
+        booking.cancelled_at = timezone.now()
+        booking.save(update_fields=["status", "cancelled_reason", "cancelled_at", "updated_at"])
+        case_transition(
+            case=locked,
+            transition="cancel_booking",
+            actor=actor,
+            reason=_("%(reason)s (booking %(flight)s)")
+            % {"reason": reason, "flight": events.flight_words(booking)},
+            context={"booking_id": booking.pk, "departure_date": booking.departure_date},
+        )
+    return booking
+
+
+# ---------------------------------------------------------------------------------------------
+# Departure and arrival
+
+
+def departure_record(
+    *,
+    actor,
+    booking: Booking,
+    departed_at: datetime.datetime | None = None,
+    recorded_after_the_fact: bool = False,
+    notes: str = "",
+) -> Departure:
+    """Record that the booked household left, on the day (or, as history, after the fact).
+
+    The case's camp, destination and movement type are copied onto the departure (what the
+    yearly figures count). The workflow's "depart" step checks, on the departure date, every
+    traveller's clearance and travel document, a "fit" pre-embarkation check inside the
+    protocol's window, and a medical escort where one is needed."""
+    _require_movement_officer(actor)
+    now = timezone.now()
+    departed_at = departed_at or now
+    if timezone.is_naive(departed_at):
+        departed_at = timezone.make_aware(departed_at)
+    departed_on = timezone.localdate(departed_at)
+    today = timezone.localdate()
+    if departed_on > today or departed_at > now + datetime.timedelta(minutes=5):
+        raise ApplicationError(
+            _("A departure is recorded once it has happened, not ahead of time."),
+            field="departed_at",
+        )
+    if departed_on < today and not recorded_after_the_fact:
+        raise ApplicationError(
+            _(
+                "The departure on %(date)s is in the past: a departure is recorded on the day, or "
+                "as history (recorded after the fact)."
+            )
+            % {"date": departed_on.isoformat()},
+            field="departed_at",
+        )
+    with transaction.atomic(), acting_as(actor):
+        locked = _lock_case(booking.case_id)
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status not in (BookingStatus.BOOKED, BookingStatus.TICKETED):
+            raise ApplicationError(
+                _("Only a booked or ticketed flight departs (this booking is %(status)s).")
+                % {"status": booking.get_status_display().lower()},
+                field="booking",
+            )
+        latest = booking.departure_date + datetime.timedelta(days=DEPARTURE_DELAY_DAYS)
+        if not booking.departure_date <= departed_on <= latest:
+            raise ApplicationError(
+                _(
+                    "The booked flight date is %(booked)s, not %(date)s: change the booking "
+                    "before recording this departure."
+                )
+                % {"booked": booking.departure_date.isoformat(), "date": departed_on.isoformat()},
+                field="departed_at",
+            )
+        departure = Departure.objects.create(
+            booking=booking,
+            case=locked,
+            departed_on=departed_on,
+            departed_at=departed_at,
+            location_id=locked.location_id,
+            destination_country_id=locked.destination_country_id,
+            movement_type_id=locked.movement_type_id,
+            recorded_after_the_fact=recorded_after_the_fact,
+            notes=notes,
+            recorded_by=actor,
+        )
+        booking.status = BookingStatus.FLOWN
+        booking.save(update_fields=["status", "updated_at"])
+        TransitStay.objects.filter(
+            case_id=locked.pk, checked_out_at__isnull=True, checked_in_at__lt=departed_at
+        ).update(checked_out_at=departed_at)
+        case_transition(
+            case=locked,
+            transition="depart",
+            actor=actor,
+            reason=events.departure_reason(departure),
+            context={
+                "departure_date": departed_on,
+                "booking_id": booking.pk,
+                "recorded_after_the_fact": recorded_after_the_fact,
+            },
+        )
+    return departure
+
+
+def arrival_record(
+    *,
+    actor,
+    booking: Booking,
+    arrived_on: datetime.date,
+    airport: str,
+    receiving_agency: str,
+    recorded_after_the_fact: bool = False,
+    notes: str = "",
+) -> Arrival:
+    """Record the arrival and handover of a departed household; the case moves to "arrived".
+    The arrival is never before the departure (checked here and by a database trigger)."""
+    _require_movement_officer(actor)
+    airport = _airport(airport, "airport")
+    agency = (receiving_agency or "").strip()
+    if not agency:
+        raise ApplicationError(_("Name the receiving agency."), field="receiving_agency")
+    if arrived_on > timezone.localdate() + datetime.timedelta(days=1):
+        # A day ahead of Kigali: the destination's calendar may be.
+        raise ApplicationError(
+            _("An arrival is recorded once it has happened."), field="arrived_on"
+        )
+    with transaction.atomic(), acting_as(actor):
+        locked = _lock_case(booking.case_id)
+        departure = Departure.objects.filter(booking_id=booking.pk).first()
+        if departure is None:
+            raise ApplicationError(_("Record the departure before the arrival."), field="booking")
+        if arrived_on < departure.departed_on:
+            raise ApplicationError(
+                _("The arrival (%(arrived)s) cannot be before the departure (%(departed)s).")
+                % {
+                    "arrived": arrived_on.isoformat(),
+                    "departed": departure.departed_on.isoformat(),
+                },
+                field="arrived_on",
+            )
+        try:
+            with transaction.atomic():
+                arrival = Arrival.objects.create(
+                    booking_id=booking.pk,
+                    case=locked,
+                    arrived_on=arrived_on,
+                    airport=airport,
+                    receiving_agency=agency,
+                    recorded_after_the_fact=recorded_after_the_fact,
+                    notes=notes,
+                    recorded_by=actor,
+                )
+        except IntegrityError as error:
+            if "booking_id" in str(error):
+                raise ApplicationError(
+                    _("This arrival is already recorded."), field="booking", code="duplicate"
+                ) from error
+            raise _integrity(error) from error
+        case_transition(
+            case=locked,
+            transition="arrive",
+            actor=actor,
+            reason=events.arrival_reason(arrival),
+            context={"booking_id": booking.pk, "departure_date": departure.departed_on},
+        )
+    return arrival
+
+
+# ---------------------------------------------------------------------------------------------
+# Transit stays and escorts
+
+
+def transit_check_in(
+    *,
+    actor,
+    case: Case,
+    checked_in_at: datetime.datetime | None = None,
+    centre: str = DEFAULT_TRANSIT_CENTRE,
+    notes: str = "",
+) -> TransitStay:
+    """Check a booked household in at the transit centre before its flight."""
+    _require_movement_officer(actor)
+    checked_in_at = checked_in_at or timezone.now()
+    if checked_in_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ApplicationError(_("A check-in is recorded when it happens."), field="checked_in_at")
+    with transaction.atomic(), acting_as(actor):
+        locked = _lock_case(case)
+        booking = (
+            Booking.objects.filter(case_id=locked.pk, status__in=OPEN_BOOKING_STATUSES)
+            .order_by("-id")
+            .first()
+        )
+        if booking is None or locked.status != S.BOOKED:
+            raise ApplicationError(
+                _("Only a booked household comes to the transit centre."), field="case"
+            )
+        try:
+            with transaction.atomic():
+                stay = TransitStay.objects.create(
+                    case=locked,
+                    booking=booking,
+                    centre=(centre or DEFAULT_TRANSIT_CENTRE).strip(),
+                    checked_in_at=checked_in_at,
+                    notes=notes,
+                    recorded_by=actor,
+                )
+        except IntegrityError as error:
+            raise _integrity(error) from error
+        events.event_transit_checked_in(stay=stay, actor=actor)
+    return stay
+
+
+def transit_check_out(
+    *, actor, stay: TransitStay, checked_out_at: datetime.datetime | None = None
+) -> TransitStay:
+    """Check a household out of the transit centre."""
+    _require_movement_officer(actor)
+    checked_out_at = checked_out_at or timezone.now()
+    with transaction.atomic(), acting_as(actor):
+        _lock_case(stay.case_id)
+        stay = TransitStay.objects.select_for_update().select_related("case").get(pk=stay.pk)
+        if stay.checked_out_at is not None:
+            raise ApplicationError(
+                _("This household has already checked out."), field="checked_out_at"
+            )
+        if checked_out_at <= stay.checked_in_at:
+            raise ApplicationError(_("Check-out must come after check-in."), field="checked_out_at")
+        stay.checked_out_at = checked_out_at
+        stay.save(update_fields=["checked_out_at"])
+        events.event_transit_checked_out(stay=stay, actor=actor)
+    return stay
+
+
+def escort_assign(
+    *,
+    actor,
+    kind: str,
+    role: str,
+    name: str,
+    contact: str = "",
+    booking: Booking | None = None,
+    travel_group: TravelGroup | None = None,
+) -> Escort:
+    """Assign an escort to an open booking or to a travel group (then to each of its cases)."""
+    _require_movement_officer(actor)
+    if (booking is None) == (travel_group is None):
+        raise ApplicationError(
+            _("An escort accompanies one booking or one travel group."), field="booking"
+        )
+    (escort,) = _escorts([{"kind": kind, "role": role, "name": name, "contact": contact}])
+    with transaction.atomic(), acting_as(actor):
+        if booking is not None:
+            _lock_case(booking.case_id)
+            if booking.status not in OPEN_BOOKING_STATUSES:
+                raise ApplicationError(_("Escorts are assigned to open bookings."), field="booking")
+            escort.booking = booking
+            cases = [booking.case]
+        else:
+            escort.travel_group = travel_group
+            cases = [b.case for b in travel_group.bookings.select_related("case")]
+        escort.created_by = actor
+        try:
+            with transaction.atomic():
+                escort.save()
+        except IntegrityError as error:
+            raise _integrity(error) from error
+        for case in cases:
+            events.event_escort_assigned(case=case, escort=escort, actor=actor)
+    return escort
+
+
+def escort_remove(*, actor, escort: Escort) -> None:
+    """Take an escort off a booking or group; the timeline of each case concerned says so."""
+    _require_movement_officer(actor)
+    with transaction.atomic(), acting_as(actor):
+        if escort.booking_id:
+            cases = [escort.booking.case]
+        else:
+            cases = [b.case for b in escort.travel_group.bookings.select_related("case")]
+        for case in cases:
+            events.event_escort_removed(case=case, escort=escort, actor=actor)
+        escort.delete()
+
+
+def travel_windows_rebuild() -> int:
+    """Recompute every case's travel window (the triggers keep them; a database loaded with
+    triggers off needs this once). Returns the number of windows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT movements_refresh_travel_windows(ARRAY(SELECT id FROM cases_case))")
+        cursor.execute("SELECT count(*) FROM movements_casetravelwindow")
+        return cursor.fetchone()[0]
