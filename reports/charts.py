@@ -1,6 +1,7 @@
 """Charts drawn on the server as SVG (matplotlib, Agg): the same picture in the page and the PDF,
-no JavaScript. The SVG is inlined; its <style> element is dropped (the page's content security
-policy allows no inline style, and the chart does not need it)."""
+no JavaScript. The SVG is inlined without inline style (the page's content security policy
+allows none): its <style> element is dropped and style attributes become SVG presentation
+attributes."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ matplotlib.use("Agg")
 from matplotlib.figure import Figure
 
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
+_STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 COLOURS = ("#1f5f8b", "#c77c1e")
 
@@ -22,8 +24,20 @@ def _svg(figure: Figure, title: str) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = _PROLOGUE.sub("", _STYLE.sub("", buffer.getvalue()))
+    svg = _STYLE_ATTRIBUTE.sub(_presentation_attributes, svg)
     # A title for screen readers.
     return svg.replace(">", f' role="img" aria-label="{_escape(title)}">', 1)
+
+
+def _presentation_attributes(match: re.Match) -> str:
+    """style="fill: #fff; stroke: #000" as fill="#fff" stroke="#000": the page's content
+    security policy refuses inline style, while SVG presentation attributes are markup."""
+    attributes = []
+    for declaration in match.group(1).split(";"):
+        name, _colon, value = declaration.partition(":")
+        if name.strip() and value.strip():
+            attributes.append(f'{name.strip()}="{value.strip()}"')
+    return " ".join(attributes)
 
 
 def _escape(text: str) -> str:
@@ -41,6 +55,7 @@ def _figure(width=7.0, height=2.8) -> Figure:
 
     mpl.rcParams["svg.fonttype"] = "none"  # text stays text (readable, extractable from the PDF)
     mpl.rcParams["font.size"] = 9
+    mpl.rcParams["font.family"] = "DejaVu Sans"
     mpl.rcParams["svg.hashsalt"] = "resettle"  # the same ids each time: the same picture
     return Figure(figsize=(width, height))
 

@@ -181,3 +181,4 @@ def test_the_pages_work_in_every_language(
 def test_a_chart_is_plain_svg_without_inline_style():
     svg = bar_chart(title="T", labels=["a", "b"], series=[("x", [1, 2])])
     assert svg.startswith("<svg") and "<style" not in svg and 'aria-label="T"' in svg
+    assert "style=" not in svg and 'fill="#1f5f8b"' in svg
