@@ -31,7 +31,7 @@ from .serializers import (
     RunRequestInput,
     RunSerializer,
 )
-from .views import _figure_of, _file_response
+from .views import _file_response
 
 TAG = ["reports"]
 DRILL_ROWS = 200
@@ -213,7 +213,7 @@ class DrillDownApi(ReportsApi):
         body = {
             "table": table,
             "measure": measure,
-            "figure": _figure_of(run, table, drill.cell, measure),
+            "figure": selectors.figure_of(run, table, drill.cell, measure),
             "count": drill.count(),
             "rows": drill.page(offset=0, limit=DRILL_ROWS),
         }

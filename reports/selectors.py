@@ -296,6 +296,14 @@ def drill_down(*, user, run: ReportRun, table_key: str, measure: str, raw_cell: 
     return DrillDown(run, table, measure, unit, cell, sql, params, description)
 
 
+def figure_of(run: ReportRun, table_key: str, cell: dict, measure: str) -> int | None:
+    """The run's figure for one cell (None when the run has no such cell)."""
+    for row in run.figures["tables"].get(table_key, []):
+        if row["dims"] == cell:
+            return row["values"].get(measure)
+    return None
+
+
 def _hidden_cases(user, base: str, where: str, params: list) -> int:
     visible_sql, visible_params = case_visible_to(user).values("id").query.sql_with_params()
     sql = (

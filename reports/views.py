@@ -325,7 +325,7 @@ def drill(request, pk):
     page = paginator.get_page(page_number)
     offset = (page.number - 1) * DRILL_PAGE_SIZE
     rows = drill_down.page(offset=offset, limit=DRILL_PAGE_SIZE)
-    figure = _figure_of(run, table_key, drill_down.cell, measure)
+    figure = selectors.figure_of(run, table_key, drill_down.cell, measure)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -342,13 +342,6 @@ def drill(request, pk):
             "measure_label": drill_down.table.measure(measure).label,
         },
     )
-
-
-def _figure_of(run, table_key, cell, measure) -> int | None:
-    for row in run.figures["tables"][table_key]:
-        if row["dims"] == cell:
-            return row["values"].get(measure)
-    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -110,6 +110,21 @@ def test_asking_for_a_report_in_the_browser(
         assert svg in page
 
 
+def test_a_multi_year_report_reads_as_one_row_per_destination(
+    client, manager, world, django_capture_on_commit_callbacks
+):
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reports:runs"), {"kind": "multi_year", "year_from": 2008, "year_to": YEAR}
+        )
+    run = ReportRun.objects.get()
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert "Departures by destination, year by year" in page
+    assert "Departures per year (persons)" in page
+    assert "Approve and publish" not in page  # only a year's figures are approved
+
+
 def test_a_bad_year_in_the_form_is_shown_on_the_field(client, manager):
     client.force_login(manager)
     response = client.post(reverse("reports:runs"), {"kind": "yearly", "year": 1999})
