@@ -172,7 +172,9 @@ class ReportFile(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Protect(name="report_file_append_only", operation=pgtrigger.Update),
+            pgtrigger.Protect(
+                name="report_file_append_only", operation=pgtrigger.Update | pgtrigger.Delete
+            ),
         ]
 
     def __str__(self):

@@ -15,7 +15,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -306,9 +306,13 @@ def runs_recover_stuck(*, now: datetime.datetime | None = None) -> dict[str, int
                 run.save(update_fields=["status", "error"])
                 enqueue_on_commit(compute_report_run, run.pk)
                 counts["retried"] += 1
-    lost = ReportRun.objects.filter(
-        status=RunStatus.QUEUED, started_at__isnull=True, requested_at__lt=now - LOST_IN_QUEUE_AFTER
-    ).values_list("pk", flat=True)
+    lost = (
+        ReportRun.objects.filter(
+            status=RunStatus.QUEUED, requested_at__lt=now - LOST_IN_QUEUE_AFTER
+        )
+        .filter(Q(started_at__isnull=True) | Q(started_at__lt=now - LOST_IN_QUEUE_AFTER))
+        .values_list("pk", flat=True)
+    )
     for run_id in list(lost):
         enqueue_on_commit(compute_report_run, run_id)
         counts["requeued"] += 1

@@ -90,6 +90,8 @@ def test_the_database_refuses_to_change_an_approved_versions_figures(
         ReportRun.objects.filter(pk=run.pk).update(figures={"tables": {}})
     with pytest.raises(DatabaseError), transaction.atomic():
         ReportFile.objects.filter(run=run).update(size=1)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ReportFile.objects.filter(run=run).delete()
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportFile.objects.create(run=run, format="csv", edition="approved", size=1, sha256="x")
 

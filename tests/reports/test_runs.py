@@ -226,6 +226,20 @@ def test_a_recent_running_run_is_left_alone(manager):
     assert run.status == RunStatus.RUNNING
 
 
+def test_a_run_lost_in_the_queue_is_queued_again(
+    manager, world, django_capture_on_commit_callbacks
+):
+    run, _ = services.run_request(user=manager, kind="yearly", year=YEAR)  # never delivered
+    ReportRun.objects.filter(pk=run.pk).update(
+        requested_at=timezone.now() - services.LOST_IN_QUEUE_AFTER - datetime.timedelta(minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        counts = services.runs_recover_stuck()
+    run.refresh_from_db()
+    assert counts["requeued"] == 1
+    assert run.status == RunStatus.DONE
+
+
 def test_the_nightly_task_recomputes_the_current_year(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         run_id = tasks.recompute_current_year()
