@@ -125,6 +125,9 @@ def _member_or_404(case: Case, member_pk) -> Individual:
 def dashboard(request):
     """My cases by status, and the cases that have waited longest in each open stage."""
     user = request.user
+    # A manager's landing page is the figures (the reports app, reached by its URL name only).
+    if has_role(user, Role.MANAGER) and not can_edit_household(user):
+        return redirect("reports:dashboard")
     list_url = reverse("cases:list")
     mine = case_status_counts_for(
         user=user,

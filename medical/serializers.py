@@ -42,6 +42,8 @@ class ClearanceSummarySerializer(serializers.ModelSerializer):
             "case",
             "case_number",
             "programme",
+            "group",
+            "assessed_on",
             "outcome",
             "conditions",
             "valid_until",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import django.conf.locale
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -202,6 +203,11 @@ SPECTACULAR_SETTINGS = {
         "ClearanceOutcomeEnum": "medical.choices.Outcome",
         "LabResultEnum": "medical.choices.LabResultValue",
         "CheckResultEnum": "medical.choices.CheckResult",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportRunStatusEnum": "reports.choices.RunStatus",
+        "ReportFileFormatEnum": "reports.choices.FileFormat",
+        "ReportFileEditionEnum": "reports.choices.FileEdition",
+        "ReportRunTriggerEnum": "reports.choices.RunTrigger",
         "BookingStatusEnum": "movements.choices.BookingStatus",
         "SettableBookingStatusEnum": "movements.choices.SETTABLE_BOOKING_STATUS_CHOICES",
         "EscortKindEnum": "movements.choices.EscortKind",
@@ -257,8 +263,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# Periodic work (django-celery-beat copies this into its table when beat starts).
+# Periodic work (django-celery-beat's DatabaseScheduler copies these entries into its tables).
 CELERY_BEAT_SCHEDULE = {
+    # The yearly figures of the current year, recomputed every night (reports).
+    "reports-recompute-current-year": {
+        "task": "reports.recompute_current_year",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    # Runs whose worker died are retried or failed with the reason (reports).
+    "reports-recover-stuck-runs": {"task": "reports.recover_stuck_runs", "schedule": 5 * 60},
     # A booking notice whose sending task was lost is queued again: none stays queued forever.
     "requeue-stale-booking-notices": {
         "task": "movements.tasks.requeue_stale_booking_notices",

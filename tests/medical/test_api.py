@@ -320,11 +320,16 @@ def test_staff_read_the_clearance_summary(all_roles, role):
         "case",
         "case_number",
         "programme",
+        "group",
+        "assessed_on",
         "outcome",
         "conditions",
         "valid_until",
         "pre_embarkation_result",
     }
+    # The assessment's group and date, so a partner can reconcile the yearly figures.
+    assert row["group"] == "refugee"
+    assert row["assessed_on"] is not None
 
 
 def test_a_partner_with_medical_read_sees_summaries_of_its_own_countrys_cases(partner):

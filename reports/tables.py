@@ -1,0 +1,441 @@
+"""The tables of the reports: what each counts (its rule, printed on the report) and the one SQL
+statement that counts it.
+
+Every table is a `base` query yielding one row per counted thing (a traveller, an assessment,
+an attendance, ...) with its dimensions, and measures aggregated over it. The figures come from
+`SELECT dims, aggregates FROM (base) GROUP BY GROUPING SETS (...)` in the database, never from a
+loop over rows; the drill-down reads the same base with the cell's dimensions as filters, so the
+list behind a cell always counts what the cell counts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AGE_BAND_LIMITS, ReportKind
+
+# How each dimension's values are named on the report (see reports.presenters).
+COUNTRY, LOCATION, MOVEMENT_TYPE, SEX, AGE_BAND, MONTH, GROUP, RESULT, INTERVIEW_KIND, YEAR = (
+    "country",
+    "location",
+    "movement_type",
+    "sex",
+    "age_band",
+    "month",
+    "group",
+    "result",
+    "interview_kind",
+    "year",
+)
+
+
+@dataclass(frozen=True)
+class Dimension:
+    key: str
+    label: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Measure:
+    """`aggregate` is SQL over the base rows `b`; `unit` is what the drill-down lists:
+    'person' (distinct people), 'case' (distinct cases), 'record' (each base row), 'session'
+    (distinct orientation sessions) or 'imported' (imported lines, with their persons)."""
+
+    key: str
+    label: str
+    aggregate: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Period:
+    year_from: int
+    year_to: int
+
+    @property
+    def first_day(self) -> datetime.date:
+        return datetime.date(self.year_from, 1, 1)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return datetime.date(self.year_to, 12, 31)
+
+    @property
+    def starts_at(self) -> datetime.datetime:
+        return datetime.datetime(self.year_from, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+    @property
+    def ends_before(self) -> datetime.datetime:
+        return datetime.datetime(self.year_to + 1, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    rule: str
+    dimensions: tuple[Dimension, ...]
+    measures: tuple[Measure, ...]
+    # (sql, params) yielding the base rows: unit_id, individual_id, case_id, imported_id, weight
+    # and one column per dimension key.
+    base: Callable[[Period], tuple[str, list]]
+    kinds: tuple[str, ...] = (ReportKind.YEARLY,)
+    # Grouping sets as tuples of dimension keys; by default the detail and the grand total.
+    grouping_sets: tuple[tuple[str, ...], ...] = field(default=())
+
+    def sets(self) -> tuple[tuple[str, ...], ...]:
+        return self.grouping_sets or (tuple(d.key for d in self.dimensions), ())
+
+    def measure(self, key: str) -> Measure:
+        for measure in self.measures:
+            if measure.key == key:
+                return measure
+        raise KeyError(key)
+
+    def dimension_keys(self) -> list[str]:
+        return [d.key for d in self.dimensions]
+
+
+# ---------------------------------------------------------------------------------------------
+# The counted things
+#
+# A join needed only to name a record's case (for the drill-down) is a LEFT JOIN on a unique key:
+# when the figures do not use it, PostgreSQL leaves it out of the plan.
+
+
+def _age_band_sql(on: str, born: str) -> str:
+    age = f"date_part('year', age({on}, {born}))"
+    parts = []
+    for band, low, high in AGE_BAND_LIMITS:
+        if high is None:
+            parts.append(f"WHEN {age} >= {low} THEN '{band.value}'")
+        else:
+            parts.append(f"WHEN {age} BETWEEN {low} AND {high} THEN '{band.value}'")
+    return "CASE " + " ".join(parts) + " END"
+
+
+def departures_base(period: Period) -> tuple[str, list]:
+    """One row per person who departed (a traveller on a booking whose departure was recorded
+    with its date in the period), plus one row per imported line weighted by its persons."""
+    sql = f"""
+        SELECT t.id AS unit_id, t.individual_id, d.case_id, NULL::bigint AS imported_id,
+               1 AS weight,
+               d.destination_country_id AS destination, d.location_id AS camp,
+               d.movement_type_id AS movement_type, i.sex AS sex,
+               {_age_band_sql("d.departed_on", "i.date_of_birth")} AS age_band,
+               extract(month FROM d.departed_on)::int AS month,
+               extract(year FROM d.departed_on)::int AS year
+          FROM movements_departure d
+          JOIN movements_traveller t ON t.booking_id = d.booking_id
+          JOIN cases_individual i ON i.id = t.individual_id
+         WHERE d.departed_on BETWEEN %s AND %s
+        UNION ALL
+        SELECT l.id, NULL, NULL, l.id, l.persons,
+               l.destination_country_id, l.location_id, l.movement_type_id,
+               NULLIF(l.sex, ''), NULLIF(l.age_band, ''),
+               extract(month FROM l.departed_on)::int, l.year
+          FROM reports_importeddeparture l
+         WHERE l.year BETWEEN %s AND %s
+    """  # noqa: S608 (built from constants only)
+    return sql, [period.first_day, period.last_day, period.year_from, period.year_to]
+
+
+def assessments_base(period: Period) -> tuple[str, list]:
+    sql = """
+        SELECT a.id AS unit_id, a.individual_id, i.case_id, NULL::bigint AS imported_id,
+               1 AS weight, p.country_id AS programme_country, a."group" AS "group"
+          FROM medical_healthassessment a
+          JOIN cases_programme p ON p.id = a.programme_id
+          LEFT JOIN cases_individual i ON i.id = a.individual_id
+         WHERE a.assessed_on BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day]
+
+
+def interviews_base(period: Period) -> tuple[str, list]:
+    sql = """
+        SELECT v.id AS unit_id, m.id AS individual_id, v.case_id, NULL::bigint AS imported_id,
+               1 AS weight, v.kind AS kind
+          FROM cases_interview v
+          JOIN cases_individual m ON m.case_id = v.case_id
+         WHERE v.outcome = 'completed' AND v.scheduled_for >= %s AND v.scheduled_for < %s
+    """
+    return sql, [period.starts_at, period.ends_before]
+
+
+def orientation_base(period: Period) -> tuple[str, list]:
+    sql = """
+        SELECT s.id AS unit_id, e.individual_id, i.case_id, NULL::bigint AS imported_id,
+               1 AS weight, c.destination_country_id AS destination
+          FROM orientation_attendance a
+          JOIN orientation_enrollment e ON e.id = a.enrollment_id
+          JOIN orientation_orientationsession s ON s.id = e.session_id
+          JOIN orientation_curriculum c ON c.id = s.curriculum_id
+          LEFT JOIN cases_individual i ON i.id = e.individual_id
+         WHERE a.present AND s.start_date BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day]
+
+
+def vaccinations_base(period: Period) -> tuple[str, list]:
+    sql = """
+        SELECT v.id AS unit_id, v.individual_id, i.case_id, NULL::bigint AS imported_id,
+               1 AS weight, c.destination_country_id AS destination
+          FROM medical_vaccination v
+          JOIN cases_individual i ON i.id = v.individual_id
+          JOIN cases_case c ON c.id = i.case_id
+         WHERE v.given_on BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day]
+
+
+def checks_base(period: Period) -> tuple[str, list]:
+    sql = """
+        SELECT k.id AS unit_id, k.individual_id, i.case_id, NULL::bigint AS imported_id,
+               1 AS weight, k.result AS result
+          FROM medical_preembarkationcheck k
+          LEFT JOIN cases_individual i ON i.id = k.individual_id
+         WHERE k.checked_on BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day]
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables
+
+PERSONS = Measure("persons", _("Persons"), "sum(b.weight)", "record")
+IMPORTED = Measure(
+    "imported",
+    _("of which imported"),
+    "coalesce(sum(b.weight) FILTER (WHERE b.imported_id IS NOT NULL), 0)",
+    "imported",
+)
+DEPARTURE_MEASURES = (PERSONS, IMPORTED)
+DEPARTURE_RULE = _(
+    "Persons who departed: each traveller on a booking whose departure was recorded with a "
+    "departure date (local time, Africa/Kigali) in the year, counted once per departure, under "
+    "the camp, destination and movement type recorded when the household left. Figures "
+    "imported from records kept before the system are added and shown as imported; what was "
+    "not recorded then is counted under “not recorded”."
+)
+
+DESTINATION = Dimension("destination", _("Destination country"), COUNTRY)
+CAMP = Dimension("camp", _("Camp or location"), LOCATION)
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        key="departures_by_destination",
+        title=_("Departures by destination country"),
+        rule=DEPARTURE_RULE,
+        dimensions=(DESTINATION,),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="departures_by_camp",
+        title=_("Departures by camp and destination"),
+        rule=DEPARTURE_RULE,
+        dimensions=(CAMP, DESTINATION),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+        grouping_sets=(("camp", "destination"), ("camp",), ()),
+    ),
+    Table(
+        key="departures_by_sex",
+        title=_("Departures by sex"),
+        rule=DEPARTURE_RULE,
+        dimensions=(Dimension("sex", _("Sex"), SEX),),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="departures_by_age_band",
+        title=_("Departures by age band"),
+        rule=_(
+            "As the departures by destination; the age is the person's age on the date of "
+            "departure (from the date of birth; for imported figures, as recorded at the time)."
+        ),
+        dimensions=(Dimension("age_band", _("Age band"), AGE_BAND),),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="departures_by_movement_type",
+        title=_("Departures by movement type"),
+        rule=DEPARTURE_RULE,
+        dimensions=(Dimension("movement_type", _("Movement type"), MOVEMENT_TYPE),),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="departures_by_month",
+        title=_("Departures per month"),
+        rule=_(
+            "As the departures by destination, by the month of the departure date (local "
+            "time). Imported figures recorded with a year only are counted under “not recorded”."
+        ),
+        dimensions=(Dimension("month", _("Month"), MONTH),),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="assessments",
+        title=_("Health assessments by programme country and group"),
+        rule=_(
+            "Health assessments whose assessment date falls in the year (one per person and "
+            "programme), by the country of the programme and the group (immigrant or refugee), "
+            "with a total per country and a grand total."
+        ),
+        dimensions=(
+            Dimension("programme_country", _("Programme country"), COUNTRY),
+            Dimension("group", _("Group"), GROUP),
+        ),
+        measures=(Measure("assessments", _("Assessments"), "count(*)", "record"),),
+        base=assessments_base,
+        grouping_sets=(("programme_country", "group"), ("programme_country",), ()),
+    ),
+    Table(
+        key="interviews",
+        title=_("Interviews facilitated"),
+        rule=_(
+            "Interviews held in the year (scheduled date in local time, outcome “completed”), "
+            "by kind: the interviews, the distinct cases interviewed and the persons in those "
+            "cases (the household's members as recorded today). A case interviewed twice "
+            "counts once; the total counts each case and person once across kinds."
+        ),
+        dimensions=(Dimension("kind", _("Kind of interview"), INTERVIEW_KIND),),
+        measures=(
+            Measure("interviews", _("Interviews"), "count(DISTINCT b.unit_id)", "interview"),
+            Measure("cases", _("Cases"), "count(DISTINCT b.case_id)", "case"),
+            Measure("persons", _("Persons"), "count(DISTINCT b.individual_id)", "person"),
+        ),
+        base=interviews_base,
+    ),
+    Table(
+        key="orientation",
+        title=_("Cultural orientation"),
+        rule=_(
+            "Sessions whose first day falls in the year, by the curriculum's destination "
+            "country: participants are the distinct persons present on at least one day; "
+            "sessions held are the sessions at which anyone was present."
+        ),
+        dimensions=(DESTINATION,),
+        measures=(
+            Measure("participants", _("Participants"), "count(DISTINCT b.individual_id)", "person"),
+            Measure("sessions", _("Sessions held"), "count(DISTINCT b.unit_id)", "session"),
+        ),
+        base=orientation_base,
+    ),
+    Table(
+        key="vaccinations",
+        title=_("Vaccinations given"),
+        rule=_(
+            "Vaccine doses given in the year (date given), by the destination country of the "
+            "person's case, with the distinct persons vaccinated."
+        ),
+        dimensions=(DESTINATION,),
+        measures=(
+            Measure("doses", _("Doses given"), "count(*)", "record"),
+            Measure(
+                "persons", _("Persons vaccinated"), "count(DISTINCT b.individual_id)", "person"
+            ),
+        ),
+        base=vaccinations_base,
+    ),
+    Table(
+        key="pre_embarkation_checks",
+        title=_("Pre-embarkation checks by result"),
+        rule=_(
+            "Fitness-to-travel checks made in the year (date of the check), by result, with "
+            "the distinct persons checked."
+        ),
+        dimensions=(Dimension("result", _("Result"), RESULT),),
+        measures=(
+            Measure("checks", _("Checks"), "count(*)", "record"),
+            Measure("persons", _("Persons"), "count(DISTINCT b.individual_id)", "person"),
+        ),
+        base=checks_base,
+    ),
+    Table(
+        key="departures_multi_year",
+        title=_("Departures by destination, year by year"),
+        rule=_(
+            "Persons who departed, by destination country and year of the departure date "
+            "(local time), with totals per destination and per year; years before the system "
+            "come from imported records and are shown as imported."
+        ),
+        dimensions=(DESTINATION, Dimension("year", _("Year"), YEAR)),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+        kinds=(ReportKind.MULTI_YEAR,),
+        grouping_sets=(("destination", "year"), ("destination",), ("year",), ()),
+    ),
+)
+
+TABLES_BY_KEY = {table.key: table for table in TABLES}
+
+
+def tables_for(kind: str) -> list[Table]:
+    return [table for table in TABLES if kind in table.kinds]
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL
+
+
+def statement_groups(tables: list[Table]) -> list[list[Table]]:
+    """Tables counting the same rows with the same measures (the six departure tables) are
+    counted by one statement: one pass over the rows for all their grouping sets."""
+    groups: dict[tuple, list[Table]] = {}
+    for table in tables:
+        groups.setdefault((table.base, tuple(m.key for m in table.measures)), []).append(table)
+    return list(groups.values())
+
+
+def group_dimensions(tables: list[Table]) -> list[str]:
+    keys: list[str] = []
+    for table in tables:
+        keys.extend(k for k in table.dimension_keys() if k not in keys)
+    return keys
+
+
+def aggregate_sql(tables: Table | list[Table], period: Period) -> tuple[str, list]:
+    """The one statement counting `tables` (sharing their base rows and measures): every grouping
+    set of each table in one pass over the base rows."""
+    tables = [tables] if isinstance(tables, Table) else tables
+    base, params = tables[0].base(period)
+    dims = group_dimensions(tables)
+    quoted = [f'b."{d}"' for d in dims]
+    sets: list[tuple[str, ...]] = []
+    for table in tables:
+        sets.extend(s for s in table.sets() if s not in sets)
+    grouping = ", ".join("(" + ", ".join(f'b."{d}"' for d in s) + ")" for s in sets)
+    aggregates = ", ".join(f'{m.aggregate} AS "{m.key}"' for m in tables[0].measures)
+    columns = ", ".join(quoted)
+    # Identifiers and SQL come from the table definitions only; values are parameters.
+    sql = f"SELECT {columns}, {aggregates}, GROUPING({columns}) AS grouping "
+    sql += f"FROM ({base}) b GROUP BY GROUPING SETS ({grouping})"
+    return sql, params
+
+
+def cell_filter_sql(table: Table, cell: dict) -> tuple[str, list]:
+    """WHERE conditions on the base rows selecting one cell: a dimension absent from `cell` is
+    summed over (a subtotal or total); a None value means "not recorded"."""
+    conditions, params = ["TRUE"], []
+    for key in table.dimension_keys():
+        if key not in cell:
+            continue
+        value = cell[key]
+        if value is None:
+            conditions.append(f'b."{key}" IS NULL')
+        else:
+            conditions.append(f'b."{key}" = %s')
+            params.append(value)
+    return " AND ".join(conditions), params
