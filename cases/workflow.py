@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import listeners
 from .audit import acting_as
 from .choices import OPEN_STATES, TRAVEL_DOCUMENT_TYPES, CaseStatus
 from .errors import NotPermitted, TransitionRefused
@@ -408,7 +409,7 @@ def case_transition(
             locked.resume_status = ""
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "resume_status", "status_changed_at", "updated_at"])
-        event_status_changed(
+        event = event_status_changed(
             case=locked,
             actor=actor,
             from_status=source,
@@ -420,6 +421,7 @@ def case_transition(
                 **({"authorised_by": authorised_by} if authorised_by else {}),
             },
         )
+        listeners.status_changed(case=locked, event=event)
     if not isinstance(case, int):
         case.status = locked.status
         case.resume_status = locked.resume_status

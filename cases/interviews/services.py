@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cases import listeners
 from cases.audit import acting_as
 from cases.choices import (
     MAIN_LINE,
@@ -361,5 +362,6 @@ def interview_record_outcome(
             ),
         )
         if decision:
+            listeners.decision_recorded(interview=locked, case=case)
             _move_case_on_decision(case=case, interview=locked, actor=actor)
     return locked

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "medical",
     "orientation",
     "movements",
+    "partners",
     "reports",
     "benchmarks",
 ]
@@ -58,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every partner call in the access log; a POST's Idempotency-Key answered once (partners).
+    "partners.middleware.PartnerAccessLogMiddleware",
+    "partners.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,7 +181,21 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per OAuth2 client and per user, counted in Redis (partners/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partners.throttling.ClientRateThrottle",
+        "partners.throttling.UserRateThrottle",
+    ],
 }
+# Rates of the throttles above (None: not throttled); bulk endpoints (file upload) have their own.
+API_THROTTLE_RATES = {
+    "client": env("API_THROTTLE_CLIENT", default="600/min"),
+    "user": env("API_THROTTLE_USER", default="600/min"),
+    "bulk": env("API_THROTTLE_BULK", default="10/hour"),
+}
+# Wrong client secrets at /o/token/ before the client is locked, and for how long (seconds).
+OAUTH_CLIENT_FAILURE_LIMIT = env.int("OAUTH_CLIENT_FAILURE_LIMIT", default=10)
+OAUTH_CLIENT_LOCK_SECONDS = env.int("OAUTH_CLIENT_LOCK_SECONDS", default=15 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
@@ -209,6 +227,7 @@ OAUTH2_PROVIDER = {
         "medical:read": _("Read health clearances (outcome and validity only)"),
         "movements:read": _("Read bookings for the partner's own country"),
         "movements:write": _("Acknowledge booking notices"),
+        "webhooks:manage": _("Read and replay the webhook messages sent to the partner"),
     },
     "DEFAULT_SCOPES": ["cases:read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
@@ -248,6 +267,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Periodic work (django-celery-beat copies these into its table when beat starts).
+CELERY_BEAT_SCHEDULE = {
+    "webhook-sweep": {"task": "partners.tasks.webhook_sweep", "schedule": 60.0},
+    "idempotency-purge": {"task": "partners.tasks.idempotency_purge", "schedule": 60.0 * 60},
+}
 
 # Content security policy: everything is served from here (no CDN).
 CONTENT_SECURITY_POLICY = {
