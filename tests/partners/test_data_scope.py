@@ -1,0 +1,74 @@
+"""Each partner organisation sees its data scope, through every API that uses the selectors:
+a case outside it is a 404 and is absent from lists and counts."""
+
+import pytest
+
+from cases.models import Country
+from cases.selectors import case_visible_to
+from tests.api_clients import bearer_client
+from tests.factories import CaseFactory, InterviewFactory
+
+from .conftest import account
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_cases():
+    usa = CaseFactory(destination_country=Country.objects.get(iso_code="USA"))
+    canada_country = Country.objects.get(iso_code="CAN")
+    canada = CaseFactory(
+        destination_country=canada_country,
+        programme=canada_country.programmes.first(),
+    )
+    return usa, canada
+
+
+def test_a_mission_reads_only_the_cases_bound_for_its_country(canada_client, two_cases):
+    usa, canada = two_cases
+    listing = canada_client.get("/api/v1/cases/")
+    assert listing.status_code == 200
+    assert listing.json()["count"] == 1
+    assert [row["id"] for row in listing.json()["results"]] == [canada.pk]
+    assert canada_client.get(f"/api/v1/cases/{canada.pk}/").status_code == 200
+    outside = canada_client.get(f"/api/v1/cases/{usa.pk}/")
+    assert outside.status_code == 404
+    assert outside.json()["error"]["code"] == "not_found"
+
+
+def test_a_mission_does_not_see_interviews_of_other_countries_cases(canada_client, two_cases):
+    usa, canada = two_cases
+    InterviewFactory(case=usa)
+    mine = InterviewFactory(case=canada)
+    listing = canada_client.get("/api/v1/interviews/")
+    assert listing.status_code == 200
+    assert [row["id"] for row in listing.json()["results"]] == [mine.pk]
+
+
+def test_unhcr_reads_every_case(unhcr_client, two_cases):
+    assert unhcr_client.get("/api/v1/cases/").json()["count"] == 2
+
+
+def test_the_support_centre_sees_the_destinations_it_processes(support_centre, two_cases):
+    usa, canada = two_cases
+    client = bearer_client(account(support_centre, "rsc-system"), "cases:read")
+    listing = client.get("/api/v1/cases/").json()
+    assert [row["id"] for row in listing["results"]] == [usa.pk]
+    assert client.get(f"/api/v1/cases/{canada.pk}/").status_code == 404
+
+
+def test_an_inactive_organisation_sees_nothing(unhcr, unhcr_account, two_cases):
+    unhcr.is_active = False
+    unhcr.save()
+    assert not case_visible_to(unhcr_account).exists()
+    client = bearer_client(unhcr_account, "cases:read")
+    assert client.get("/api/v1/cases/").json()["count"] == 0
+
+
+def test_a_mission_cannot_write_a_case_for_another_country(canada_account, two_cases):
+    usa, _canada = two_cases
+    client = bearer_client(canada_account, "cases:read cases:write")
+    answer = client.patch(f"/api/v1/cases/{usa.pk}/", {"notes": "x"}, format="json")
+    assert answer.status_code == 404
+    usa.refresh_from_db()
+    assert usa.notes == ""
