@@ -11,6 +11,7 @@ urlpatterns = [
     path("orientation/", include("orientation.urls")),
     path("movements/", include("movements.urls")),
     path("reports/", include("reports.urls")),
+    path("partners/", include("partners.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("config.api.urls")),
     # The token endpoint locks a client after repeated wrong secrets (partners/oauth.py).

@@ -402,6 +402,8 @@ def _first_error(errors, prefix="") -> tuple[str, str]:
     """The first field at fault in DRF's nested errors, as ("members[1].sex", "message")."""
     if isinstance(errors, dict):
         for key, value in errors.items():
+            if isinstance(key, int):  # a list's errors by position (DRF 3.15+)
+                return _first_error(value, f"{prefix}[{key}]")
             name = "" if key in ("non_field_errors", "__all__") else str(key)
             path = f"{prefix}.{name}" if prefix and name else (name or prefix)
             return _first_error(value, path)
