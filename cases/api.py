@@ -1,9 +1,9 @@
 """The cases REST API (/api/v1/...): thin classes that parse, check access, call a selector,
 a service or the workflow, and answer.
 
-Who may call what is `config.api.permissions.ScopedRoleAccess` (scope for tokens, role for
+Who may call what is declared on each class (core/api/permissions.py) (scope for tokens, role for
 everyone); which cases a caller sees is `cases.selectors.case_visible_to`, so a case outside it
-answers 404 like one that does not exist. Errors take the one shape of config/api/errors.py.
+answers 404 like one that does not exist. Errors take the one shape of core/api/errors.py.
 """
 
 from __future__ import annotations
@@ -17,46 +17,34 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import READ_ROLES, ScopedRoleAccess
-from config.api.schema import error_responses
+from core.api.permissions import READ_ROLES, WRITE_ROLES
+from core.api.schema import error_responses
+from core.api.views import MAX_ID, BaseApi, ListApi
+from core.errors import NotPermitted
+from core.roles import Role, has_role
 
 from . import serializers as s
-from .errors import NotPermitted
 from .filters import CaseFilter
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
-from .roles import Role, has_role
 from .selectors import case_list, case_timeline, case_visible_to, name_key, partner_country_id
 from .services import case_create, case_update, individual_add, individual_update
-from .workflow import case_transition, step_options
-
-# Ids past PostgreSQL's bigint would fail in the database; they name no record (404).
-MAX_ID = 2**63 - 1
+from .workflow import TRANSITIONS, case_transition, step_options
 
 
-class ApiView(GenericAPIView):
-    """Base of the cases API: scope and role checked by ScopedRoleAccess (defaults: cases:read
-    for reads by staff and partners; cases:write for writes by caseworkers, administrators and
-    partners with a token)."""
+class ApiView(BaseApi):
+    """Base of the cases API: reads by staff and partners (token scope cases:read); writes of
+    household data by caseworkers, administrators and partners (token scope cases:write)."""
 
-    permission_classes = [ScopedRoleAccess]
-    parser_classes = [JSONParser]
-    filter_backends: list = []
-    pagination_class = None
+    read_scope = "cases:read"
+    read_roles = READ_ROLES
+    write_scope = "cases:write"
+    write_roles = WRITE_ROLES
 
 
-class ListApiView(ApiView):
-    """A bounded, page-numbered list (config/api/pagination.py)."""
-
-    pagination_class = BoundedPageNumberPagination
-
-    def paginated(self, queryset, serializer_class):
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(page, many=True).data)
+class ListApiView(ListApi, ApiView):
+    """A bounded, page-numbered list of the cases API."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -239,9 +227,10 @@ class CaseMemberApi(ApiView):
 class CaseTransitionApi(ApiView):
     """The case's workflow: steps open to the caller (GET), taking one (POST)."""
 
-    # Every role that takes some step; the workflow table says which steps each may take and
-    # refuses the others (403) with the step's name.
-    write_roles = READ_ROLES
+    # Every role that takes some step (no partner system does); the workflow table says which
+    # steps each may take and refuses the others (403) with the step's name.
+    write_scope = None
+    write_roles = frozenset().union(*(t.roles for t in TRANSITIONS))
 
     @extend_schema(
         tags=["workflow"],

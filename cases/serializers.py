@@ -9,11 +9,12 @@ References are written with stable codes (a country's ISO code, a programme's co
 partner system need not know this installation's ids; the output gives both id and code.
 """
 
-from collections.abc import Mapping
-
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from core.api import serializers as core_serializers
+from core.roles import Role
 
 from .choices import CaseStatus, Relationship, Sex, SpecialNeed, Urgency
 from .models import (
@@ -27,7 +28,6 @@ from .models import (
     SubmissionCategory,
     TravelDocument,
 )
-from .roles import Role
 from .workflow import TRANSITIONS
 
 # ---------------------------------------------------------------------------------------------
@@ -49,28 +49,11 @@ READ_ONLY_HINTS = {
 }
 
 
-class RejectUnknownFieldsMixin:
-    """Refuse, with 400 naming each key, input keys that are not writable fields of this
-    serializer (unknown, or read-only like `status`). Applies to nested inputs as well."""
+class StrictSerializer(core_serializers.StrictSerializer):
+    """Inputs of the cases API: unknown and read-only keys refused (core/api/serializers.py),
+    with the reasons above."""
 
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            writable = {field.field_name for field in self._writable_fields}
-            refused = [key for key in data if key not in writable]
-            if refused:
-                raise serializers.ValidationError(
-                    {
-                        str(key): [
-                            READ_ONLY_HINTS.get(key, _("Unknown field: it cannot be written here."))
-                        ]
-                        for key in refused
-                    }
-                )
-        return super().to_internal_value(data)
-
-
-class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    pass
+    read_only_hints = READ_ONLY_HINTS
 
 
 def _country_field(**kwargs):

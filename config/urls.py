@@ -26,5 +26,6 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "config.errors.refused"
 handler404 = "config.errors.not_found"
 handler500 = "config.errors.failed"

@@ -1,5 +1,5 @@
 """The clinic's REST API (/api/v1/medical/...). Thin: parse, check the role, call a service or a
-selector, answer. Errors take the one format of config/api/errors.py.
+selector, answer. Errors take the one format of core/api/errors.py.
 
 - Summaries (outcome, travel conditions, valid until, pre-embarkation result): every staff role,
   and partner systems whose token carries medical:read.
@@ -11,14 +11,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from cases.errors import ApplicationError, NotPermitted
 from cases.models import Case, Individual
 from cases.selectors import case_visible_to
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import ScopedRoleAccess, token_of
-from config.api.schema import error_responses
+from core.api.permissions import token_of
+from core.api.schema import error_responses
+from core.api.views import BaseApi, ListApi
+from core.errors import ApplicationError, NotPermitted
 
 from . import selectors, services
 from .choices import AccessChannel
@@ -41,12 +40,6 @@ from .serializers import (
 )
 
 TAG = ["medical"]
-
-
-def _paginated(request, view, queryset, serializer_class):
-    paginator = BoundedPageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _require_summary_reader(request) -> None:
@@ -92,9 +85,7 @@ def _assessment_for_write(request, pk) -> HealthAssessment:
         raise Http404 from None
 
 
-class AssessmentListCreateApi(ClearanceSummaryApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class AssessmentListCreateApi(ClearanceSummaryApi, ListApi):
     @extend_schema(
         tags=TAG,
         summary="Health clearances (summary)",
@@ -115,7 +106,7 @@ class AssessmentListCreateApi(ClearanceSummaryApi, APIView):
         individual_id = _int_param(request, "individual")
         if individual_id is not None:
             qs = qs.filter(individual_id=individual_id)
-        return _paginated(request, self, qs, ClearanceSummarySerializer)
+        return self.paginated(qs, ClearanceSummarySerializer)
 
     @extend_schema(
         tags=TAG,
@@ -124,7 +115,7 @@ class AssessmentListCreateApi(ClearanceSummaryApi, APIView):
         responses={201: AssessmentDetailSerializer, **error_responses(400, 404)},
     )
     def post(self, request):
-        data = _validated(AssessmentCreateInput, request.data)
+        data = self.validated(AssessmentCreateInput, request.data)
         case = _visible_case(request.user, data.pop("case"))
         person = _visible_person(request.user, data.pop("individual"))
         assessment = services.assessment_create(
@@ -136,15 +127,7 @@ class AssessmentListCreateApi(ClearanceSummaryApi, APIView):
         return Response(AssessmentDetailSerializer(detail).data, status=status.HTTP_201_CREATED)
 
 
-def _validated(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-class AssessmentDetailApi(ClinicianApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class AssessmentDetailApi(ClinicianApi, BaseApi):
     @extend_schema(
         tags=TAG,
         summary="A health assessment in full (clinicians; the read is logged)",
@@ -167,7 +150,7 @@ class AssessmentDetailApi(ClinicianApi, APIView):
     )
     def patch(self, request, pk):
         current = _assessment_for_write(request, pk)
-        data = _validated(AssessmentUpdateInput, request.data, partial=True)
+        data = self.validated(AssessmentUpdateInput, request.data, partial=True)
         services.assessment_update(actor=request.user, assessment=current, **data)
         detail = selectors.assessment_detail(user=request.user, pk=pk, via=AccessChannel.API)
         return Response(AssessmentDetailSerializer(detail).data)
@@ -184,9 +167,7 @@ class AssessmentDetailApi(ClinicianApi, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AssessmentOutcomeApi(ClinicianApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class AssessmentOutcomeApi(ClinicianApi, BaseApi):
     @extend_schema(
         tags=TAG,
         summary="Record the outcome (clinicians); sets valid_until from the protocol",
@@ -195,16 +176,14 @@ class AssessmentOutcomeApi(ClinicianApi, APIView):
     )
     def post(self, request, pk):
         current = _assessment_for_write(request, pk)
-        data = _validated(OutcomeInput, request.data)
+        data = self.validated(OutcomeInput, request.data)
         data.setdefault("outcome_on", None)
         services.assessment_record_outcome(actor=request.user, assessment=current, **data)
         summary = selectors.clearance_summaries(user=request.user).get(pk=pk)
         return Response(ClearanceSummarySerializer(summary).data)
 
 
-class AssessmentLabResultApi(ClinicianApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class AssessmentLabResultApi(ClinicianApi, BaseApi):
     @extend_schema(
         tags=TAG,
         summary="Add a laboratory result (clinicians)",
@@ -213,14 +192,12 @@ class AssessmentLabResultApi(ClinicianApi, APIView):
     )
     def post(self, request, pk):
         current = _assessment_for_write(request, pk)
-        data = _validated(LabResultInput, request.data)
+        data = self.validated(LabResultInput, request.data)
         row = services.lab_result_add(actor=request.user, assessment=current, **data)
         return Response(LabResultSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class VaccinationListCreateApi(ClinicianApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class VaccinationListCreateApi(ClinicianApi, ListApi):
     @extend_schema(
         tags=TAG,
         summary="Vaccinations (clinicians; each row read is logged)",
@@ -231,10 +208,9 @@ class VaccinationListCreateApi(ClinicianApi, APIView):
         qs = selectors.vaccination_list(
             user=request.user, individual_id=_int_param(request, "individual")
         )
-        paginator = BoundedPageNumberPagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        page = self.paginate_queryset(qs)
         selectors.log_vaccinations_viewed(user=request.user, rows=page, via=AccessChannel.API)
-        return paginator.get_paginated_response(VaccinationSerializer(page, many=True).data)
+        return self.get_paginated_response(VaccinationSerializer(page, many=True).data)
 
     @extend_schema(
         tags=TAG,
@@ -243,15 +219,13 @@ class VaccinationListCreateApi(ClinicianApi, APIView):
         responses={201: VaccinationSerializer, **error_responses(400, 404)},
     )
     def post(self, request):
-        data = _validated(VaccinationInput, request.data)
+        data = self.validated(VaccinationInput, request.data)
         person = _visible_person(request.user, data.pop("individual"))
         vaccination = services.vaccination_record(actor=request.user, individual=person, **data)
         return Response(VaccinationSerializer(vaccination).data, status=status.HTTP_201_CREATED)
 
 
-class PreEmbarkationCheckListCreateApi(ClearanceSummaryApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class PreEmbarkationCheckListCreateApi(ClearanceSummaryApi, ListApi):
     @extend_schema(
         tags=TAG,
         summary="Pre-embarkation checks (result only)",
@@ -273,7 +247,7 @@ class PreEmbarkationCheckListCreateApi(ClearanceSummaryApi, APIView):
         individual_id = _int_param(request, "individual")
         if individual_id is not None:
             qs = qs.filter(individual_id=individual_id)
-        return _paginated(request, self, qs, PreEmbarkationCheckSummarySerializer)
+        return self.paginated(qs, PreEmbarkationCheckSummarySerializer)
 
     @extend_schema(
         tags=TAG,
@@ -284,7 +258,7 @@ class PreEmbarkationCheckListCreateApi(ClearanceSummaryApi, APIView):
         responses={201: PreEmbarkationCheckDetailSerializer, **error_responses(400, 404)},
     )
     def post(self, request):
-        data = _validated(PreEmbarkationCheckInput, request.data)
+        data = self.validated(PreEmbarkationCheckInput, request.data)
         person = _visible_person(request.user, data.pop("individual"))
         case_id = data.pop("case", None)
         case = _visible_case(request.user, case_id) if case_id is not None else None
@@ -296,9 +270,7 @@ class PreEmbarkationCheckListCreateApi(ClearanceSummaryApi, APIView):
         )
 
 
-class ClearancesExpiringApi(ClearanceSummaryApi, APIView):
-    permission_classes = [ScopedRoleAccess]
-
+class ClearancesExpiringApi(ClearanceSummaryApi, ListApi):
     @extend_schema(
         tags=TAG,
         summary="Clearances ending within the next N days (summary)",
@@ -307,8 +279,8 @@ class ClearancesExpiringApi(ClearanceSummaryApi, APIView):
     )
     def get(self, request):
         _require_summary_reader(request)
-        query = _validated(ExpiringQuery, request.query_params)
+        query = self.validated(ExpiringQuery, request.query_params)
         qs = selectors.clearances_expiring(
             user=request.user, token=token_of(request), days=query["days"]
         )
-        return _paginated(request, self, qs, ClearanceSummarySerializer)
+        return self.paginated(qs, ClearanceSummarySerializer)

@@ -4,7 +4,7 @@
 - The clearance summary (outcome, travel conditions, valid until, pre-embarkation result):
   every staff role, and partner systems whose token carries the `medical:read` scope.
 
-The API uses config.api.permissions.ScopedRoleAccess with the view attributes below; the
+The API uses core.api.permissions.ScopedRoleAccess with the view attributes below; the
 selectors and services check again (a superuser passes ScopedRoleAccess but is no clinician).
 """
 
@@ -34,7 +34,7 @@ def token_has_scope(token, scope: str) -> bool:
 
 
 class ClinicianApi:
-    """View attributes for config.api.permissions.ScopedRoleAccess: clinicians in the browser
+    """View attributes for core.api.permissions.ScopedRoleAccess: clinicians in the browser
     only; no partner token may read or write medical detail."""
 
     read_scope = None

@@ -4,6 +4,8 @@ fields every reader may see; detail outputs are used for clinicians only."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.serializers import StrictSerializer
+
 from .choices import (
     AssessmentGroup,
     CheckResult,
@@ -118,7 +120,25 @@ class PreEmbarkationCheckDetailSerializer(PreEmbarkationCheckSummarySerializer):
 # Inputs
 
 
-class _AssessmentPartsInput(serializers.Serializer):
+# Why a real attribute of an assessment cannot be written with the assessment's parts.
+ASSESSMENT_READ_ONLY_HINTS = {
+    "id": _("The id is given by the system."),
+    "outcome": _("The outcome is recorded at …/assessments/{id}/outcome/."),
+    "outcome_on": _("The outcome is recorded at …/assessments/{id}/outcome/."),
+    "conditions": _("Travel conditions are recorded with the outcome (…/outcome/)."),
+    "outcome_notes": _("Outcome notes are recorded with the outcome (…/outcome/)."),
+    "valid_until": _("Set from the destination's medical protocol when the outcome is recorded."),
+    "lab_results": _("Laboratory results are added at …/assessments/{id}/lab-results/."),
+    "programme": _("The programme is the case's; it cannot be changed here."),
+    "clinician": _("Set to the clinician who records the assessment."),
+    "created_at": _("Set by the system."),
+    "updated_at": _("Set by the system."),
+}
+
+
+class _AssessmentPartsInput(StrictSerializer):
+    read_only_hints = ASSESSMENT_READ_ONLY_HINTS
+
     group = serializers.ChoiceField(choices=AssessmentGroup.choices, required=False)
     scheduled_for = serializers.DateTimeField(required=False, allow_null=True)
     assessed_on = serializers.DateField(required=False, allow_null=True)
@@ -144,7 +164,7 @@ class AssessmentUpdateInput(_AssessmentPartsInput):
     pass
 
 
-class OutcomeInput(serializers.Serializer):
+class OutcomeInput(StrictSerializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     outcome_on = serializers.DateField(required=False, allow_null=True)
     conditions = serializers.ListField(
@@ -153,13 +173,13 @@ class OutcomeInput(serializers.Serializer):
     outcome_notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class LabResultInput(serializers.Serializer):
+class LabResultInput(StrictSerializer):
     test = serializers.ChoiceField(choices=LabTest.choices)
     result = serializers.ChoiceField(choices=LabResultValue.choices)
     tested_on = serializers.DateField()
 
 
-class VaccinationInput(serializers.Serializer):
+class VaccinationInput(StrictSerializer):
     individual = serializers.IntegerField()
     vaccine = serializers.ChoiceField(choices=Vaccine.choices)
     dose = serializers.IntegerField(min_value=1, max_value=10)
@@ -167,7 +187,7 @@ class VaccinationInput(serializers.Serializer):
     lot_number = serializers.CharField(max_length=40)
 
 
-class PreEmbarkationCheckInput(serializers.Serializer):
+class PreEmbarkationCheckInput(StrictSerializer):
     individual = serializers.IntegerField()
     case = serializers.IntegerField(required=False)
     checked_on = serializers.DateField()

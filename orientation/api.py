@@ -3,36 +3,29 @@ cases:read, and recording a day's attendance for facilitators and administrators
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import READ_ROLES, ScopedRoleAccess
-from config.api.schema import error_responses
+from core.api.permissions import READ_ROLES
+from core.api.schema import error_responses
+from core.api.views import BaseApi, ListApi
 
 from . import selectors, services
 from .permissions import MANAGING_ROLES
 from .serializers import AttendanceInput, SessionDetailOutput, SessionOutput
 
 
-class OrientationAccess(ScopedRoleAccess):
+class OrientationApi(BaseApi):
     """Reads: staff and partners (token scope cases:read). Writes: facilitators and
     administrators in the browser; no partner writes here."""
 
     read_scope = "cases:read"
-    write_scope = None
     read_roles = READ_ROLES
+    write_scope = None
     write_roles = MANAGING_ROLES
 
 
-class SessionListApi(ListAPIView):
-    permission_classes = [OrientationAccess]
+class SessionListApi(ListApi, OrientationApi):
     serializer_class = SessionOutput
-    pagination_class = BoundedPageNumberPagination
-    filter_backends = []
-    read_scope = "cases:read"
-    write_scope = None
 
     @extend_schema(
         operation_id="orientation_sessions_list",
@@ -49,19 +42,12 @@ class SessionListApi(ListAPIView):
         ],
         responses={200: SessionOutput(many=True), **error_responses(400)},
     )
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
-    def get_queryset(self):
-        when = "past" if self.request.query_params.get("when") == "past" else "upcoming"
-        return selectors.session_list(user=self.request.user, when=when)
+    def get(self, request):
+        when = "past" if request.query_params.get("when") == "past" else "upcoming"
+        return self.paginated(selectors.session_list(user=request.user, when=when), SessionOutput)
 
 
-class SessionDetailApi(APIView):
-    permission_classes = [OrientationAccess]
-    read_scope = "cases:read"
-    write_scope = None
-
+class SessionDetailApi(OrientationApi):
     @extend_schema(
         operation_id="orientation_sessions_retrieve",
         summary=str(_("One orientation session with its people and attendance")),
@@ -72,12 +58,7 @@ class SessionDetailApi(APIView):
         return Response(_detail_data(request, session))
 
 
-class AttendanceRecordApi(APIView):
-    permission_classes = [OrientationAccess]
-    read_scope = "cases:read"
-    write_scope = None
-    write_roles = MANAGING_ROLES
-
+class AttendanceRecordApi(OrientationApi):
     @extend_schema(
         operation_id="orientation_attendance_record",
         summary=str(_("Record who attended one day of a session")),

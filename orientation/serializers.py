@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.serializers import StrictSerializer
+
 from .choices import SessionStatus
 
 
@@ -74,7 +76,7 @@ class SessionDetailOutput(SessionOutput):
         return EnrolledPersonOutput(self.context["rows"], many=True).data
 
 
-class AttendanceInput(serializers.Serializer):
+class AttendanceInput(StrictSerializer):
     day = serializers.IntegerField(min_value=1, help_text=_("The day's number in the session."))
     present = serializers.ListField(
         child=serializers.IntegerField(min_value=1),

@@ -35,7 +35,7 @@ class AccountInline(admin.TabularInline):
 
     @admin.display(description=_("scopes"))
     def scopes(self, profile):
-        from config.api.oauth import granted_scopes
+        from core.api.oauth import granted_scopes
 
         return " ".join(granted_scopes(profile.user)) or "-"
 

@@ -8,27 +8,21 @@ and messages a caller sees: partners.selectors; anything else answers 404.
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from cases.roles import HOUSEHOLD_EDITORS, Role
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import ScopedRoleAccess
-from config.api.schema import ErrorSerializer, error_responses
+from core.api.schema import ErrorSerializer, error_responses
+from core.api.views import BaseApi, ListApi
+from core.roles import HOUSEHOLD_EDITORS, Role
 
 from . import serializers as s
 from .delivery import message_replay
 from .intake import intake_batch_create
 from .selectors import intake_batch_visible_to, intake_row_errors, webhook_messages_visible_to
 from .throttling import DEFAULT_THROTTLES, BulkRateThrottle
-
-MAX_ID = 2**63 - 1
 
 MORE_ERRORS = {
     413: _("The file is larger than the limit (20 MB)."),
@@ -49,20 +43,7 @@ def errors(*statuses: int) -> dict:
 INTAKE_ROLES = HOUSEHOLD_EDITORS | {Role.PARTNER_SYSTEM}
 
 
-def _get(queryset, pk: int):
-    if pk > MAX_ID:
-        raise NotFound()
-    return get_object_or_404(queryset, pk=pk)
-
-
-class PartnerApiView(GenericAPIView):
-    permission_classes = [ScopedRoleAccess]
-    parser_classes = [JSONParser]
-    pagination_class = None
-    filter_backends: list = []
-
-
-class IntakeBatchListApi(PartnerApiView):
+class IntakeBatchListApi(ListApi):
     """Send a referral file (POST, bulk: its own lower rate) and list the files sent (GET)."""
 
     read_scope = "cases:write"
@@ -70,7 +51,6 @@ class IntakeBatchListApi(PartnerApiView):
     read_roles = INTAKE_ROLES
     write_roles = INTAKE_ROLES
     parser_classes = [MultiPartParser]
-    pagination_class = BoundedPageNumberPagination
 
     def get_throttles(self):
         throttles = [throttle() for throttle in DEFAULT_THROTTLES]
@@ -85,8 +65,7 @@ class IntakeBatchListApi(PartnerApiView):
     )
     def get(self, request):
         batches = intake_batch_visible_to(request.user).order_by("-created_at", "-id")
-        page = self.paginate_queryset(batches)
-        return self.get_paginated_response(s.IntakeBatchOut(page, many=True).data)
+        return self.paginated(batches, s.IntakeBatchOut)
 
     @extend_schema(
         tags=["referral files"],
@@ -124,7 +103,7 @@ class IntakeBatchListApi(PartnerApiView):
         return response
 
 
-class IntakeBatchDetailApi(PartnerApiView):
+class IntakeBatchDetailApi(BaseApi):
     read_scope = "cases:write"
     write_scope = None
     read_roles = INTAKE_ROLES
@@ -136,15 +115,16 @@ class IntakeBatchDetailApi(PartnerApiView):
         responses={200: s.IntakeBatchOut, **errors(404)},
     )
     def get(self, request, pk: int):
-        return Response(s.IntakeBatchOut(_get(intake_batch_visible_to(request.user), pk)).data)
+        return Response(
+            s.IntakeBatchOut(self.object_or_404(intake_batch_visible_to(request.user), pk)).data
+        )
 
 
-class IntakeRowErrorListApi(PartnerApiView):
+class IntakeRowErrorListApi(ListApi):
     read_scope = "cases:write"
     write_scope = None
     read_roles = INTAKE_ROLES
     write_roles = INTAKE_ROLES
-    pagination_class = BoundedPageNumberPagination
 
     @extend_schema(
         tags=["referral files"],
@@ -152,17 +132,15 @@ class IntakeRowErrorListApi(PartnerApiView):
         responses={200: s.IntakeRowErrorOut(many=True), **errors(400, 404)},
     )
     def get(self, request, pk: int):
-        batch = _get(intake_batch_visible_to(request.user), pk)
-        page = self.paginate_queryset(intake_row_errors(batch))
-        return self.get_paginated_response(s.IntakeRowErrorOut(page, many=True).data)
+        batch = self.object_or_404(intake_batch_visible_to(request.user), pk)
+        return self.paginated(intake_row_errors(batch), s.IntakeRowErrorOut)
 
 
-class WebhookMessageListApi(PartnerApiView):
+class WebhookMessageListApi(ListApi):
     read_scope = "webhooks:manage"
     write_scope = None
     read_roles = frozenset({Role.PARTNER_SYSTEM})
     write_roles = frozenset({Role.PARTNER_SYSTEM})
-    pagination_class = BoundedPageNumberPagination
 
     @extend_schema(
         tags=["webhooks"],
@@ -171,11 +149,10 @@ class WebhookMessageListApi(PartnerApiView):
     )
     def get(self, request):
         messages = webhook_messages_visible_to(request.user).order_by("-created_at", "-id")
-        page = self.paginate_queryset(messages)
-        return self.get_paginated_response(s.WebhookMessageOut(page, many=True).data)
+        return self.paginated(messages, s.WebhookMessageOut)
 
 
-class WebhookMessageReplayApi(PartnerApiView):
+class WebhookMessageReplayApi(BaseApi):
     read_scope = "webhooks:manage"
     write_scope = "webhooks:manage"
     read_roles = frozenset({Role.PARTNER_SYSTEM})
@@ -191,7 +168,7 @@ class WebhookMessageReplayApi(PartnerApiView):
         },
     )
     def post(self, request, pk: int):
-        message = _get(webhook_messages_visible_to(request.user), pk)
+        message = self.object_or_404(webhook_messages_visible_to(request.user), pk)
         message_replay(message_ids=[message.pk])
         message.refresh_from_db()
         return Response(s.WebhookMessageOut(message).data, status=status.HTTP_202_ACCEPTED)

@@ -38,9 +38,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
-from cases.errors import ApplicationError
 from cases.models import Case, Location
 from core.background import enqueue_on_commit
+from core.errors import ApplicationError
 
 from .models import IntakeBatch, IntakeRowError, IntakeStatus
 

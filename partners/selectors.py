@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from cases.roles import HOUSEHOLD_EDITORS, Role, has_role
+from core.roles import HOUSEHOLD_EDITORS, Role, has_role
 
 from .models import IntakeBatch, IntakeRowError, WebhookMessage
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from config.api.permissions import token_of
+from core.api.permissions import token_of
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):

@@ -1,5 +1,6 @@
-"""`make test`: lint, format, migrations and system checks, then the whole pytest suite in two
-passes that must both pass: the browser tests (`-m browser`), then all the others.
+"""`make test`: lint, format, import layering (lint-imports), migrations and system checks, then
+the whole pytest suite in two passes that must both pass: the browser tests (`-m browser`),
+then all the others.
 
 Servers: DATABASE_URL / REDIS_URL from the environment, else this machine's 127.0.0.1 servers
 when they answer, else embedded ones (stopped again at the end). Browser tests need Debian's
@@ -67,6 +68,8 @@ def main() -> int:
     try:
         step("ruff check", [str(bin_dir / "ruff"), "check", "."], env, failed)
         step("ruff format --check", [str(bin_dir / "ruff"), "format", "--check", "."], env, failed)
+        # The layering of the apps (import-linter contracts in pyproject.toml).
+        step("lint-imports", [str(bin_dir / "lint-imports")], env, failed)
         step(
             "makemigrations --check",
             [python, "manage.py", "makemigrations", "--check", "--dry-run"],

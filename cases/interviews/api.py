@@ -1,10 +1,10 @@
 """The interviews REST API (/api/v1/interviews/...).
 
-Who may call: `config.api.permissions.ScopedRoleAccess` with the roles of
+Who may call: declared on each class (core/api/permissions.py) with the roles of
 `cases.interviews.permissions` (reads: staff, and partners with `cases:read`; scheduling:
 caseworkers and administrators; outcomes and decisions: those two, and partner systems whose
 token carries `interviews:write`, e.g. the resettlement support centre). Which interviews a
-caller sees: those of the cases it may see (404 otherwise). Errors: config/api/errors.py.
+caller sees: those of the cases it may see (404 otherwise). Errors: core/api/errors.py.
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound
-from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from cases.models import Interview
-from config.api.pagination import BoundedPageNumberPagination
-from config.api.permissions import ScopedRoleAccess
-from config.api.schema import error_responses
+from core.api.pagination import BoundedPageNumberPagination
+from core.api.schema import error_responses
+from core.api.views import MAX_ID, BaseApi
 
 from . import serializers as s
 from .filters import InterviewFilter
@@ -27,18 +26,14 @@ from .permissions import API_READ_ROLES, RECORDING_ROLES, SCHEDULING_ROLES
 from .selectors import interview_detail, interview_list
 from .services import interview_record_outcome, interview_reschedule, interview_schedule
 
-# Ids past PostgreSQL's bigint name no record (404, not a database error).
-MAX_ID = 2**63 - 1
 
-
-class InterviewApiView(GenericAPIView):
-    permission_classes = [ScopedRoleAccess]
+class InterviewApiView(BaseApi):
+    # Reads: staff, and partners with cases:read. Scheduling: caseworkers and administrators
+    # only (no token); outcomes (InterviewOutcomeApi) also partners with interviews:write.
     read_scope = "cases:read"
-    write_scope = "interviews:write"
     read_roles = API_READ_ROLES
+    write_scope = None
     write_roles = SCHEDULING_ROLES
-    filter_backends: list = []
-    pagination_class = None
     serializer_class = s.InterviewOut
 
     def visible_interview(self, pk: int) -> Interview:
@@ -127,6 +122,7 @@ class InterviewRescheduleApi(InterviewApiView):
 
 
 class InterviewOutcomeApi(InterviewApiView):
+    write_scope = "interviews:write"
     write_roles = RECORDING_ROLES
 
     @extend_schema(

@@ -10,7 +10,7 @@ from rest_framework import serializers
 from cases.choices import CaseStatus, InterviewDecision, InterviewKind, InterviewOutcome
 from cases.models import Case, Interview
 from cases.selectors import case_visible_to
-from cases.serializers import StrictSerializer
+from core.api.serializers import StrictSerializer
 
 
 class InterviewOut(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from .schema import SwaggerUIView
+from core.api.docs import SwaggerUIView
 
 urlpatterns = [
     path("v1/", include("cases.api_urls")),

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store on every signed-in page and every data API answer.
+    "core.middleware.NoStoreMiddleware",
     # Every partner call in the access log; a POST's Idempotency-Key answered once (partners).
     "partners.middleware.PartnerAccessLogMiddleware",
     "partners.idempotency.IdempotencyKeyMiddleware",
@@ -176,10 +178,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.BoundedPageNumberPagination",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AccessAutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Per OAuth2 client and per user, counted in Redis (partners/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
@@ -233,9 +235,9 @@ OAUTH2_PROVIDER = {
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
     "PKCE_REQUIRED": True,
     # Partner clients: only the scopes granted to their account; tokens act as that account
-    # (config/api/oauth.py).
-    "SCOPES_BACKEND_CLASS": "config.api.oauth.PartnerScopes",
-    "OAUTH2_VALIDATOR_CLASS": "config.api.oauth.PartnerOAuth2Validator",
+    # (core/api/oauth.py).
+    "SCOPES_BACKEND_CLASS": "core.api.oauth.PartnerScopes",
+    "OAUTH2_VALIDATOR_CLASS": "core.api.oauth.PartnerOAuth2Validator",
     # OAuth 2.0 Security Best Current Practice (RFC 9700), the same in tests as in production.
     # Partners use the client-credentials grant only, so none of the legacy flows is needed;
     # tokens are kept as checksums at rest (django-oauth-toolkit's planned 4.0 defaults).

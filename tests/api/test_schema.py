@@ -41,8 +41,13 @@ def test_the_openapi_schema_is_valid_and_documents_every_error():
                 assert ref == {"$ref": "#/components/schemas/Error"}, (method, path, code)
     transitions = mine["/api/v1/cases/{id}/transitions/"]["post"]
     assert "409" in transitions["responses"]
-    assert transitions["security"][0] == {"oauth2": ["cases:write"]}
+    # No partner system takes a workflow step: the schema offers no token for it.
+    assert transitions["security"] == [{"cookieAuth": []}]
+    assert "partner_system" not in transitions["x-roles"]
+    assert "Partner systems' tokens are refused." in transitions["description"]
     assert mine["/api/v1/cases/"]["get"]["security"][0] == {"oauth2": ["cases:read"]}
+    assert mine["/api/v1/cases/"]["post"]["security"][0] == {"oauth2": ["cases:write"]}
+    assert "partner_system" in mine["/api/v1/cases/"]["post"]["x-roles"]
     flows = schema["components"]["securitySchemes"]["oauth2"]["flows"]
     assert flows["clientCredentials"]["tokenUrl"] == "/o/token/"
 

@@ -5,7 +5,7 @@ import pytest
 
 from cases.choices import PartnerKind
 from cases.models import Country, PartnerOrganisation, PartnerProfile
-from cases.roles import Role
+from core.roles import Role
 from partners.models import WebhookEndpoint
 from tests.api_clients import bearer_client
 from tests.factories import user_with_role

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Case, CaseEvent, Individual
-from cases.roles import Role
+from core.roles import Role
 from partners.models import IntakeBatch, IntakeRowError, IntakeStatus
 from tests.api.test_cases_api import referral
 from tests.api_clients import bearer_client, session_client

@@ -13,8 +13,8 @@ from django.utils import timezone
 from cases.choices import CaseStatus, InterviewDecision, InterviewOutcome
 from cases.interviews.services import interview_record_outcome
 from cases.models import Country
-from cases.roles import Role
 from cases.workflow import case_transition
+from core.roles import Role
 from partners import delivery
 from partners.models import OutboxStatus, WebhookDelivery, WebhookEvent, WebhookMessage
 from partners.signing import SignatureInvalid, verify

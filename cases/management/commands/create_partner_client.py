@@ -18,7 +18,7 @@ from oauth2_provider.models import get_application_model
 
 from cases.models import Country, PartnerProfile
 from cases.roles import Role
-from config.api.oauth import scope_group_name
+from core.api.oauth import scope_group_name
 
 
 class Command(BaseCommand):

@@ -6,19 +6,21 @@
 (nested inputs as `members[0].date_of_birth`); workflow refusals (409) add `transition` and
 `reasons`, every condition that failed, in words a caseworker can act on.
 
-Sources, all answered the same way: the application's own errors (`cases.errors`), DRF's
+Sources, all answered the same way: the application's own errors (`core.errors`), DRF's
 validation, parse, authentication and permission errors, Django's Http404 / PermissionDenied,
-and a model's DoesNotExist escaping a selector (404, never 500).
+a model's DoesNotExist escaping a selector (404, never 500), and a body past
+DATA_UPLOAD_MAX_MEMORY_SIZE (413; config.errors answers the same when Django refuses it first).
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 def _flatten(detail, prefix="") -> dict[str, list[str]]:
@@ -70,7 +72,17 @@ def _application_error_fields(exc: ApplicationError) -> dict[str, list[str]] | N
     return fields
 
 
+def too_large_body() -> dict:
+    return error_body(
+        "request_too_large",
+        _("The request body is larger than the server accepts (%(size)d bytes at most).")
+        % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0},
+    )
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, ApplicationError):
         extra = {k: v for k, v in exc.extra.items() if k != "errors"}
         return Response(

@@ -1,25 +1,25 @@
 """The API's OpenAPI description: the error body, the OAuth2 scopes, and the docs pages.
 
 - `ErrorSerializer` and `error_responses(...)` document the one error format of
-  config/api/errors.py on every operation (`@extend_schema(responses={200: ..., **error_responses(
+  core/api/errors.py on every operation (`@extend_schema(responses={200: ..., **error_responses(
   400, 404)})`).
 - `ScopedOAuth2Scheme` tells the schema which scope each operation needs from a partner's token,
-  reading the same view attributes `config.api.permissions.ScopedRoleAccess` enforces.
-- `SwaggerUIView` serves Swagger UI under the strict content security policy (script-src and
-  style-src 'self'): its init script is loaded from a separate URL (`?script`), the page has no
-  inline script or style, and its assets come from drf-spectacular-sidecar's static files.
+  and `AccessAutoSchema` writes who may call it (roles, in `x-roles` and the description), both
+  from `core.api.permissions.declared_access`, the declaration the permission enforces: an
+  operation that refuses partner tokens offers no OAuth2 scope.
+- The docs page is core/api/docs.py (imported by the URLs only: this module is loaded by
+  DRF's settings, before drf-spectacular's views can be).
 """
 
-from django.template import engines
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
-from rest_framework.permissions import SAFE_METHODS
-from rest_framework.renderers import TemplateHTMLRenderer
 
-from .permissions import ScopedRoleAccess
+from core.roles import Role
+
+from .permissions import ScopedRoleAccess, declared_access
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -66,6 +66,39 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
     }
 
 
+def _uses_scoped_access(view) -> bool:
+    return any(isinstance(p, ScopedRoleAccess) for p in view.get_permissions())
+
+
+def access_text(access) -> str:
+    labels = {role.value: str(role.label) for role in Role}
+    staff = sorted(labels.get(r, r) for r in access.roles if r != Role.PARTNER_SYSTEM)
+    text = str(_("Who may call: %(roles)s (signed in).")) % {"roles": ", ".join(staff) or "-"}
+    if access.scope:
+        text += " " + str(
+            _("Partner systems with a token carrying the scope `%(scope)s`.")
+            % {"scope": access.scope}
+        )
+    else:
+        text += " " + str(_("Partner systems' tokens are refused."))
+    return text
+
+
+class AccessAutoSchema(AutoSchema):
+    """Each operation says who may call it, from the declaration the permission reads."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is None or not _uses_scoped_access(self.view):
+            return operation
+        access = declared_access(self.view, self.method)
+        text = access_text(access)
+        described = operation.get("description", "")
+        operation["description"] = f"{described}\n\n{text}" if described else text
+        operation["x-roles"] = sorted(access.roles)
+        return operation
+
+
 class ScopedOAuth2Scheme(OpenApiAuthenticationExtension):
     """OAuth2 client credentials, with each operation's scope taken from the view."""
 
@@ -75,15 +108,12 @@ class ScopedOAuth2Scheme(OpenApiAuthenticationExtension):
 
     def get_security_requirement(self, auto_schema):
         view = auto_schema.view
-        if not any(isinstance(p, ScopedRoleAccess) for p in view.get_permissions()):
+        if not _uses_scoped_access(view):
             return {self.name: []}
-        if auto_schema.method in SAFE_METHODS:
-            scope = getattr(view, "read_scope", ScopedRoleAccess.read_scope)
-        else:
-            scope = getattr(view, "write_scope", ScopedRoleAccess.write_scope)
-        if scope is None:
+        access = declared_access(view, auto_schema.method)
+        if access.scope is None:
             return None
-        return {self.name: [scope]}
+        return {self.name: [access.scope]}
 
     def get_security_definition(self, auto_schema):
         from oauth2_provider.scopes import get_scopes_backend
@@ -103,37 +133,3 @@ class ScopedOAuth2Scheme(OpenApiAuthenticationExtension):
                 }
             },
         }
-
-
-# drf-spectacular's page, less its inline <style> block (blocked by style-src 'self'); the init
-# script comes from `script_url` (this same view with ?script).
-SWAGGER_UI_PAGE = """<!DOCTYPE html>
-<html lang="en">
-  <head>
-    <title>{{ title }}</title>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    {% if favicon_href %}<link rel="icon" href="{{ favicon_href }}">{% endif %}
-    <link rel="stylesheet" href="{{ swagger_ui_css }}">
-  </head>
-  <body>
-    <div id="swagger-ui"></div>
-    <script src="{{ swagger_ui_bundle }}"></script>
-    <script src="{{ swagger_ui_standalone }}"></script>
-    <script src="{{ script_url }}"></script>
-  </body>
-</html>
-"""
-
-
-class _SwaggerPageRenderer(TemplateHTMLRenderer):
-    """Renders the page above; the init script (?script) keeps drf-spectacular's template."""
-
-    def resolve_template(self, template_names):
-        if list(template_names) == [SwaggerUIView.template_name]:
-            return engines["django"].from_string(SWAGGER_UI_PAGE)
-        return super().resolve_template(template_names)
-
-
-class SwaggerUIView(SpectacularSwaggerSplitView):
-    renderer_classes = [_SwaggerPageRenderer]
