@@ -11,7 +11,6 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,13 +21,11 @@ from rest_framework.response import Response
 from core.api.permissions import READ_ROLES, WRITE_ROLES
 from core.api.schema import error_responses
 from core.api.views import MAX_ID, BaseApi, ListApi
-from core.errors import NotPermitted
-from core.roles import Role, has_role
 
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
-from .selectors import case_list, case_timeline, case_visible_to, name_key, partner_country_id
+from .selectors import case_list, case_timeline, case_visible_to, name_key
 from .services import case_create, case_update, individual_add, individual_update
 from .workflow import TRANSITIONS, case_transition, step_options
 
@@ -89,16 +86,6 @@ def _individuals_visible_to(user) -> QuerySet[Individual]:
     return Individual.objects.filter(case__in=cases)
 
 
-def _refuse_other_destination(user, country) -> None:
-    """A partner tied to one destination writes only cases going there."""
-    limited_to = partner_country_id(user) if has_role(user, Role.PARTNER_SYSTEM) else None
-    if limited_to is not None and country is not None and country.pk != limited_to:
-        raise NotPermitted(
-            _("This account may only write cases going to its own country."),
-            field="destination_country",
-        )
-
-
 # ---------------------------------------------------------------------------------------------
 # Cases
 
@@ -134,14 +121,13 @@ class CaseListApi(ListApiView):
             "applicant). All or nothing. The internal case number is given by the system."
         ),
         request=s.CaseCreateIn,
-        responses={201: s.CaseDetailOut, **error_responses(400, 415)},
+        responses={201: s.CaseDetailOut, **error_responses(400, 403, 409, 415)},
     )
     def post(self, request):
         given = s.CaseCreateIn(data=request.data)
         given.is_valid(raise_exception=True)
         fields = dict(given.validated_data)
         members = [dict(member) for member in fields.pop("members")]
-        _refuse_other_destination(request.user, fields.get("destination_country"))
         case = case_create(actor=request.user, members=members, **fields)
         case = _case_with_members(request.user).get(pk=case.pk)
         return Response(s.CaseDetailOut(case).data, status=status.HTTP_201_CREATED)
@@ -166,13 +152,12 @@ class CaseDetailApi(ApiView):
             "number and the like are refused (400): status changes through /transitions/."
         ),
         request=s.CaseFieldsIn,
-        responses={200: s.CaseDetailOut, **error_responses(400, 404, 415)},
+        responses={200: s.CaseDetailOut, **error_responses(400, 403, 404, 409, 415)},
     )
     def patch(self, request, pk: int):
         case = _visible_case(request, pk)
         given = s.CaseFieldsIn(data=request.data, partial=True)
         given.is_valid(raise_exception=True)
-        _refuse_other_destination(request.user, given.validated_data.get("destination_country"))
         case_update(actor=request.user, case=case, **given.validated_data)
         return Response(s.CaseDetailOut(_case_with_members(request.user).get(pk=case.pk)).data)
 
@@ -184,7 +169,7 @@ class CaseMemberCreateApi(ApiView):
         tags=["cases"],
         summary="Add a member to a case",
         request=s.IndividualIn,
-        responses={201: s.MemberDetailOut, **error_responses(400, 404, 415)},
+        responses={201: s.MemberDetailOut, **error_responses(400, 404, 409, 415)},
     )
     def post(self, request, pk: int):
         case = _visible_case(request, pk)
@@ -214,7 +199,7 @@ class CaseMemberApi(ApiView):
         tags=["cases"],
         summary="Change a member's data",
         request=s.IndividualIn,
-        responses={200: s.MemberDetailOut, **error_responses(400, 404, 415)},
+        responses={200: s.MemberDetailOut, **error_responses(400, 404, 409, 415)},
     )
     def patch(self, request, pk: int, member_pk: int):
         person = self._member(request, pk, member_pk)

@@ -1,4 +1,138 @@
-"""Moved to `core.errors` (the bottom layer, so the API's one exception handler can render
-them); this re-export keeps older imports working until every caller imports `core.errors`."""
+"""The application's own errors, and the two ways every app turns them into answers.
 
-from core.errors import ApplicationError, NotPermitted, TransitionRefused  # noqa: F401
+- `clean_or_refuse(obj)`: a model's own validation (`full_clean`, constraints included) as one
+  ApplicationError naming every field at fault: every service runs it before it saves.
+- `duplicates_refused({...})`: a unique constraint lost to a concurrent writer becomes the same
+  `DuplicateRecord` the service's own check raises, naming the record that exists.
+- `show_on_form(form, error)`: a refusal put on a browser form, beside the field it names.
+
+The errors themselves live in `core.errors` (re-exported here); one DRF exception handler turns
+them into the API's error shape (core/api/errors.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager, suppress
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import UniqueConstraint
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.errors import (  # noqa: F401  (re-exported: older imports keep working)
+    ApplicationError,
+    DuplicateRecord,
+    NotPermitted,
+    TransitionRefused,
+)
+
+
+def existing_record(kind: str, obj, *, label: str = "", url: str = "", api: str = "") -> dict:
+    """What a DuplicateRecord says about the record that exists: its kind, id and label, the
+    page that shows it (`url`) and, when `api` names a route taking its id, its API address."""
+    described = {"kind": kind, "id": obj.pk, "label": label or str(obj)}
+    if url:
+        described["url"] = url
+    if api:
+        # An API without this route: the id still names the record.
+        with suppress(NoReverseMatch):
+            described["api_url"] = reverse(api, kwargs={"pk": obj.pk})
+    return described
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def refusal_from_validation(error: ValidationError, *, prefix: str = "") -> ApplicationError:
+    """A model's ValidationError as one ApplicationError: `extra["errors"]` holds every field's
+    messages and `field` the first field at fault, each named by its path in the input
+    (`prefix` places a nested record, e.g. `members[1].`; errors of no one field are
+    `non_field`)."""
+    if hasattr(error, "error_dict"):
+        errors = {
+            prefix + ("non_field" if name == NON_FIELD_ERRORS else name): messages
+            for name, messages in error.message_dict.items()
+        }
+        return refusal_of(errors)
+    return ApplicationError(error.messages[0], field=prefix.rstrip(".") or None)
+
+
+def refusal_of(errors: Mapping[str, list], *, code: str | None = None) -> ApplicationError:
+    """One refusal reporting every field's messages at once ({path: [message, ...]})."""
+    errors = {name: [str(m) for m in messages] for name, messages in errors.items() if messages}
+    field, messages = next(iter(errors.items()))
+    return ApplicationError(
+        messages[0],
+        field=None if field == "non_field" else field,
+        code=code,
+        extra={"errors": errors},
+    )
+
+
+def clean_or_refuse(obj, *, exclude: Iterable[str] = (), prefix: str = "") -> None:
+    """Run the model's own validation (its fields, `clean()`, its CHECK constraints) and refuse
+    what fails, every field at once. Unique constraints are left out: a natural key taken is
+    the service's to refuse by naming the record that holds it (DuplicateRecord)."""
+    exclude = set(exclude)
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        errors: dict[str, list] = {}
+        for constraint in obj._meta.constraints:
+            if isinstance(constraint, UniqueConstraint):
+                continue
+            try:
+                constraint.validate(type(obj), obj, exclude=exclude)
+            except ValidationError as error:
+                errors.setdefault(NON_FIELD_ERRORS, []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+    except ValidationError as error:
+        raise refusal_from_validation(error, prefix=prefix) from error
+
+
+# ---------------------------------------------------------------------------------------------
+# Natural keys
+
+
+def constraint_name(error: IntegrityError) -> str:
+    """The name of the database constraint an IntegrityError broke ("" when unknown)."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
+
+
+@contextmanager
+def duplicates_refused(refusals: Mapping[str, Callable[[], ApplicationError]]):
+    """Run a write in a savepoint; when it breaks one of the named unique constraints (another
+    writer got there first), raise what `refusals[constraint]()` builds: the same refusal the
+    service's own check gives. Other integrity errors pass through unchanged."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        build = refusals.get(constraint_name(error))
+        if build is None:
+            raise
+        raise build() from error
+
+
+# ---------------------------------------------------------------------------------------------
+# Forms
+
+
+def show_on_form(form, error: ApplicationError, *, fields: Mapping[str, str] | None = None) -> None:
+    """Put a service's refusal on a browser form: each field's message beside that field (names
+    mapped through `fields` when the form calls them otherwise), the rest above the form; a
+    refused workflow step lists every failed condition."""
+    if isinstance(error, TransitionRefused):
+        form.add_error(None, _("The case cannot move on, so nothing was saved:"))
+        for reason in error.reasons:
+            form.add_error(None, reason)
+        return
+    fields = fields or {}
+    for name, messages in error.field_errors.items():
+        target = fields.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)

@@ -1,4 +1,6 @@
-"""Timeline writers. Every change of a case is told here, in the same transaction as the change."""
+"""Timeline writers of the cases app. Every change of a case is told here, in the same
+transaction as the change, by one named writer per kind of change; apps above `cases` keep
+their own writers in their `events.py`, all built on `event_record`."""
 
 from .choices import EventKind
 from .models import Case, CaseEvent
@@ -15,7 +17,8 @@ def event_record(
     transition: str = "",
     data: dict | None = None,
 ) -> CaseEvent:
-    """Append one entry to the case's timeline."""
+    """Append one entry to the case's timeline (the named writers below and in each app's
+    events.py call this; services call the named writers)."""
     return CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -28,7 +31,60 @@ def event_record(
     )
 
 
-def event_status_changed(*, case, actor, from_status, to_status, transition, reason, data=None):
+def event_case_created(*, case, actor, members: int) -> CaseEvent:
+    return event_record(
+        case=case,
+        kind=EventKind.CREATED,
+        actor=actor,
+        to_status=case.status,
+        data={"members": members},
+    )
+
+
+def event_case_updated(*, case, actor, fields: list[str]) -> CaseEvent:
+    return event_record(case=case, kind=EventKind.UPDATED, actor=actor, data={"fields": fields})
+
+
+def event_member_added(*, case, actor, person) -> CaseEvent:
+    return event_record(
+        case=case,
+        kind=EventKind.MEMBER_ADDED,
+        actor=actor,
+        data={"individual": person.pk, "name": person.full_name},
+    )
+
+
+def event_member_updated(*, case, actor, person, fields: list[str]) -> CaseEvent:
+    return event_record(
+        case=case,
+        kind=EventKind.MEMBER_UPDATED,
+        actor=actor,
+        data={"individual": person.pk, "fields": fields},
+    )
+
+
+def event_member_removed(*, case, actor, name: str, reason: str) -> CaseEvent:
+    return event_record(
+        case=case, kind=EventKind.MEMBER_REMOVED, actor=actor, reason=reason, data={"name": name}
+    )
+
+
+def event_document_added(*, case, actor, person, document) -> CaseEvent:
+    return event_record(
+        case=case,
+        kind=EventKind.DOCUMENT_ADDED,
+        actor=actor,
+        data={
+            "individual": person.pk,
+            "document_type": document.document_type,
+            "number": document.number,
+        },
+    )
+
+
+def event_status_changed(
+    *, case, actor, from_status, to_status, transition, reason, data=None
+) -> CaseEvent:
     return event_record(
         case=case,
         kind=EventKind.STATUS_CHANGED,

@@ -1,7 +1,8 @@
-"""Forms of the caseworker's desk. They parse and check what a person typed; the services write.
-
-Model forms are used for their field definitions and in-place validation (unique numbers, birth
-dates in the future); nothing here saves a model.
+"""Forms of the caseworker's desk. They parse what a person typed; the rules live in the models
+and `cases.services`, whose refusals are put beside the field they name
+(`attach_application_error`). Model forms are used for their field definitions and run the
+model's own `clean()` (the same rules every door meets); natural keys (unique numbers) are the
+services' to refuse, naming the record that holds them. Nothing here saves a model.
 """
 
 from __future__ import annotations
@@ -13,14 +14,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import formset_factory
 from django.forms.formsets import DELETION_FIELD_NAME
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CaseStatus, Relationship, SpecialNeed
-from .errors import ApplicationError
+from .errors import ApplicationError, show_on_form
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
 from .roles import Role
-from .services import CASE_EDITABLE_FIELDS, INDIVIDUAL_EDITABLE_FIELDS
+from .services import CASE_EDITABLE_FIELDS, INDIVIDUAL_EDITABLE_FIELDS, principal_problem
 from .workflow import TRANSITIONS
 
 MEMBER_PREFIX = "members"
@@ -77,26 +77,8 @@ class CaseForm(forms.ModelForm):
             "country"
         )
 
-    def clean_unhcr_case_number(self):
-        return self.cleaned_data["unhcr_case_number"].strip().upper()
-
-    def clean_referral_date(self):
-        day = self.cleaned_data["referral_date"]
-        if day and day > timezone.localdate():
-            raise forms.ValidationError(_("The referral date cannot be in the future."))
-        return day
-
-    def clean(self):
-        cleaned = super().clean()
-        programme = cleaned.get("programme")
-        country = cleaned.get("destination_country")
-        if programme and country and programme.country_id != country.pk:
-            self.add_error(
-                "programme",
-                _("This programme belongs to %(country)s, not to the destination chosen.")
-                % {"country": programme.country},
-            )
-        return cleaned
+    def validate_unique(self):
+        """A UNHCR number already recorded is refused by the service, naming its case."""
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in CASE_EDITABLE_FIELDS}
@@ -134,31 +116,9 @@ class IndividualForm(forms.ModelForm):
         self.case = case
         self.fields["nationality"].queryset = Country.objects.all()
 
-    def clean_unhcr_individual_number(self):
-        number = (self.cleaned_data.get("unhcr_individual_number") or "").strip().upper()
-        # Stored as NULL when absent, so that many people may have none.
-        return number or None
-
-    def clean_relationship(self):
-        relationship = self.cleaned_data["relationship"]
-        was_principal = (
-            self.instance.pk and self.instance.relationship == Relationship.PRINCIPAL_APPLICANT
-        )
-        if was_principal and relationship != Relationship.PRINCIPAL_APPLICANT:
-            raise forms.ValidationError(
-                _(
-                    "This person is the principal applicant and stays so: every case needs "
-                    "exactly one."
-                )
-            )
-        if (
-            self.case is not None
-            and relationship == Relationship.PRINCIPAL_APPLICANT
-            and not was_principal
-            and self.case.members.filter(relationship=Relationship.PRINCIPAL_APPLICANT).exists()
-        ):
-            raise forms.ValidationError(_("This case already has a principal applicant."))
-        return relationship
+    def validate_unique(self):
+        """A second principal applicant or a UNHCR number already recorded is refused by the
+        service, naming who holds it."""
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in INDIVIDUAL_EDITABLE_FIELDS}
@@ -184,38 +144,16 @@ class BaseMemberFormSet(forms.BaseFormSet):
         return [form for form in self.forms if form.has_changed() and not is_left_out(form)]
 
     def clean(self):
-        if any(self.errors):
-            return
+        # Reported in the same round as the members' own errors (not once they are fixed).
         members = self.active_forms()
         if not members:
             raise forms.ValidationError(
                 _("Add the household's members: at least the principal applicant."),
                 code="no_members",
             )
-        principals = sum(
-            1
-            for form in members
-            if form.cleaned_data.get("relationship") == Relationship.PRINCIPAL_APPLICANT
-        )
-        if principals == 0:
-            raise forms.ValidationError(
-                _("Mark one member as the principal applicant."), code="principal_applicant"
-            )
-        if principals > 1:
-            raise forms.ValidationError(
-                _("Only one member can be the principal applicant; %(count)d are marked so."),
-                params={"count": principals},
-                code="principal_applicant",
-            )
-        seen = set()
-        for form in members:
-            number = form.cleaned_data.get("unhcr_individual_number")
-            if number and number in seen:
-                form.add_error(
-                    "unhcr_individual_number",
-                    _("Two members cannot have the same UNHCR individual number."),
-                )
-            seen.add(number)
+        problem = principal_problem(form.cleaned_data.get("relationship") for form in members)
+        if problem:
+            raise forms.ValidationError(problem, code="principal_applicant")
 
     def service_members(self) -> list[dict]:
         return [form.service_fields() for form in self.active_forms()]
@@ -265,17 +203,8 @@ class TravelDocumentForm(forms.ModelForm):
         fields = ["document_type", "number", "issuing_country", "issued_on", "expires_on"]
         widgets = {"issued_on": DateInput(), "expires_on": DateInput()}
 
-    def clean_number(self):
-        return self.cleaned_data["number"].strip().upper()
-
-    def clean(self):
-        cleaned = super().clean()
-        issued, expires = cleaned.get("issued_on"), cleaned.get("expires_on")
-        if issued and expires and expires <= issued:
-            self.add_error("expires_on", _("A document expires after the day it was issued."))
-        if issued and issued > timezone.localdate():
-            self.add_error("issued_on", _("The issue date cannot be in the future."))
-        return cleaned
+    def validate_unique(self):
+        """A document already recorded is refused by the service, naming its holder."""
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -324,22 +253,22 @@ _MEMBER_FIELD = re.compile(r"^members\[(\d+)\]\.(\w+)$")
 def attach_application_error(
     error: ApplicationError, form: forms.Form, members: BaseMemberFormSet | None = None
 ) -> None:
-    """Show a service's refusal beside the input it names (or at the top of the form)."""
-    field = error.field
-    message = str(error.message)
-    if members is not None and field:
-        match = _MEMBER_FIELD.match(field)
-        if match:
-            index, name = int(match.group(1)), match.group(2)
-            active = members.active_forms()
-            if index < len(active):
-                target = active[index]
+    """Show a service's refusal beside the inputs it names: `members[i].field` on that member's
+    form, the household's own rules above the members, the rest on `form`."""
+    if members is None:
+        show_on_form(form, error)
+        return
+    active = members.active_forms()
+    for path, messages in error.field_errors.items():
+        match = _MEMBER_FIELD.match(path)
+        for message in messages:
+            if match and int(match.group(1)) < len(active):
+                target, name = active[int(match.group(1))], match.group(2)
                 target.add_error(name if name in target.fields else None, message)
-                return
-        if field in ("members", "relationship", "unhcr_individual_number"):
-            members.non_form_errors().append(message)
-            return
-    form.add_error(field if field in form.fields else None, message)
+            elif path in ("members", "acknowledged_duplicates") or match:
+                members.non_form_errors().append(message)
+            else:
+                form.add_error(path if path in form.fields else None, message)
 
 
 def error_summary(*forms_or_formsets) -> list[dict]:

@@ -14,7 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Func, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Trim, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +57,18 @@ class NextCaseNumber(Func):
 
     def __init__(self):
         super().__init__()
+
+
+def normalise_unhcr_number(value: str | None) -> str:
+    """A UNHCR case or individual number as stored: no surrounding spaces, upper case
+    ("rwa-19-123 " is RWA-19-123). The database refuses any other spelling (see the CHECK
+    constraints below), so two spellings of one number can never both exist."""
+    return (value or "").strip().upper()
+
+
+def is_normalised(field: str) -> Q:
+    """The CHECK that `field` holds a normalised UNHCR number (see normalise_unhcr_number)."""
+    return Q(**{field: Upper(Trim(F(field)))})
 
 
 class NameKey(Func):
@@ -307,6 +319,10 @@ class Case(models.Model):
                 | ~Q(resume_status=""),
                 name="case_held_knows_where_to_resume",
             ),
+            models.CheckConstraint(
+                condition=is_normalised("unhcr_case_number") & ~Q(unhcr_case_number=""),
+                name="case_unhcr_number_normalised",
+            ),
         ]
 
     def __str__(self):
@@ -314,6 +330,29 @@ class Case(models.Model):
 
     def get_absolute_url(self):
         return reverse("cases:detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        """The case's own rules, for every door: a normalised UNHCR number, a referral date
+        that has happened, a programme of the destination country."""
+        self.unhcr_case_number = normalise_unhcr_number(self.unhcr_case_number)
+        errors = {}
+        if self.referral_date and self.referral_date > timezone.localdate():
+            errors["referral_date"] = _("The referral date cannot be in the future.")
+        if (
+            self.programme_id
+            and self.destination_country_id
+            and self.programme.country_id != self.destination_country_id
+        ):
+            errors["programme"] = _(
+                "The programme %(programme)s belongs to %(country)s, not to the destination "
+                "chosen (%(destination)s)."
+            ) % {
+                "programme": self.programme.code,
+                "country": self.programme.country,
+                "destination": self.destination_country,
+            }
+        if errors:
+            raise ValidationError(errors)
 
     # get_status_display() rebuilds a dict of every translated choice on each call, a fifth of
     # the case list page's time at 50 rows (bench_case_list); an enum lookup is one translation.
@@ -448,6 +487,11 @@ class Individual(models.Model):
                 name="one_principal_applicant_per_case",
                 violation_error_message=_("This case already has a principal applicant."),
             ),
+            models.CheckConstraint(
+                condition=Q(unhcr_individual_number__isnull=True)
+                | (is_normalised("unhcr_individual_number") & ~Q(unhcr_individual_number="")),
+                name="individual_unhcr_number_normalised",
+            ),
         ]
         triggers = [
             pgtrigger.Trigger(
@@ -488,6 +532,8 @@ class Individual(models.Model):
         return f"{self.given_name} {self.family_name}"
 
     def clean(self):
+        # Stored as NULL when absent, so that many people may have none.
+        self.unhcr_individual_number = normalise_unhcr_number(self.unhcr_individual_number) or None
         today = timezone.localdate()
         if self.date_of_birth and self.date_of_birth > today:
             raise ValidationError({"date_of_birth": _("A date of birth cannot be in the future.")})
@@ -538,6 +584,16 @@ class TravelDocument(models.Model):
     def __str__(self):
         return f"{self.get_document_type_display()} {self.number}"
 
+    def clean(self):
+        self.number = (self.number or "").strip().upper()
+        errors = {}
+        if self.issued_on and self.issued_on > timezone.localdate():
+            errors["issued_on"] = _("The issue date cannot be in the future.")
+        if self.issued_on and self.expires_on and self.expires_on <= self.issued_on:
+            errors["expires_on"] = _("A document expires after the day it was issued.")
+        if errors:
+            raise ValidationError(errors)
+
 
 @audited("InterviewHistory")
 class Interview(models.Model):
@@ -581,6 +637,13 @@ class Interview(models.Model):
             models.CheckConstraint(
                 condition=Q(decision="") | Q(decided_on__isnull=False),
                 name="interview_decision_has_date",
+            ),
+            # An appointment sent twice is one appointment (a rescheduled one keeps its old
+            # time beside the new one, so it does not count).
+            models.UniqueConstraint(
+                fields=["case", "kind", "scheduled_for"],
+                condition=~Q(outcome=InterviewOutcome.RESCHEDULED),
+                name="interview_natural_key",
             ),
         ]
 

@@ -82,10 +82,6 @@ class IndividualIn(StrictSerializer):
         child=serializers.ChoiceField(choices=SpecialNeed.choices), required=False
     )
 
-    def validate_unhcr_individual_number(self, value):
-        value = (value or "").strip()
-        return value or None
-
 
 class CaseFieldsIn(StrictSerializer):
     """Household data of a case (PATCH takes any of them)."""
@@ -128,6 +124,16 @@ class CaseCreateIn(CaseFieldsIn):
     """A referral: the case and all its members in one request."""
 
     members = IndividualIn(many=True, allow_empty=False, max_length=50)
+    acknowledged_duplicates = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Ids of people already recorded that a member resembles (same name and birth "
+            "date), once checked: the referral is refused (409, possible_duplicate, listing "
+            "them) until they are acknowledged."
+        ),
+    )
 
 
 class TransitionContextIn(StrictSerializer):

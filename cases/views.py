@@ -45,7 +45,6 @@ from .forms import (
     attach_application_error,
     case_form_keeping,
     error_summary,
-    is_left_out,
     member_formset,
     member_formset_with_one_more,
     new_household_members,
@@ -61,9 +60,9 @@ from .selectors import (
     case_status_counts_for,
     case_timeline,
     case_visible_to,
-    possible_duplicates,
 )
 from .services import (
+    PossibleDuplicates,
     case_create,
     case_update,
     individual_add,
@@ -375,18 +374,22 @@ def case_create_view(request):
     members = member_formset(request.POST)
     form_ok = form.is_valid()
     members_ok = members.is_valid()
-    duplicates = _possible_duplicates_of(members)
-    acknowledged = set(request.POST.getlist("acknowledged_duplicate"))
-    confirmed = (
-        "save_anyway" in request.POST
-        and {str(d["existing"].pk) for d in duplicates} <= acknowledged
-    )
-
-    if form_ok and members_ok and (not duplicates or confirmed):
+    duplicates = []
+    status = 400
+    if form_ok and members_ok:
+        # The service judges possible duplicates; "save anyway" acknowledges those shown.
+        acknowledged = request.POST.getlist("acknowledged_duplicate")
         try:
             case = case_create(
-                actor=request.user, members=members.service_members(), **form.service_fields()
+                actor=request.user,
+                members=members.service_members(),
+                acknowledged_duplicates=[int(pk) for pk in acknowledged if pk.isdigit()]
+                if "save_anyway" in request.POST
+                else (),
+                **form.service_fields(),
             )
+        except PossibleDuplicates as warning:
+            duplicates, status = _shown_duplicates(warning), 200
         except ApplicationError as error:
             attach_application_error(error, form, members)
         else:
@@ -396,7 +399,6 @@ def case_create_view(request):
                 % {"number": case.case_number, "count": len(members.active_forms())},
             )
             return redirect(case)
-    status = 200 if form_ok and members_ok else 400
     return _render_intake(request, form, members, duplicates=duplicates, status=status)
 
 
@@ -407,36 +409,17 @@ def _intake_initial(user) -> dict:
     return initial
 
 
-def _possible_duplicates_of(members) -> list[dict]:
-    """People already recorded who may be one of the members typed in (name and birth date,
-    or UNHCR individual number)."""
-    found = []
-    for number, form in enumerate(members.forms, start=1):
-        if not form.has_changed() or is_left_out(form):
-            continue
-        data = getattr(form, "cleaned_data", {})
-        individual_number = (form["unhcr_individual_number"].value() or "").strip().upper()
-        if not (data.get("date_of_birth") or individual_number):
-            continue
-        matches = possible_duplicates(
-            given_name=data.get("given_name") or "",
-            family_name=data.get("family_name") or "",
-            date_of_birth=data.get("date_of_birth"),
-            unhcr_individual_number=individual_number,
-        )
-        for existing in matches:
-            found.append(
-                {
-                    "member_number": number,
-                    "member_name": " ".join(
-                        filter(None, [data.get("given_name"), data.get("family_name")])
-                    ),
-                    "existing": existing,
-                    "same_number": bool(individual_number)
-                    and existing.unhcr_individual_number == individual_number,
-                }
-            )
-    return found
+def _shown_duplicates(warning: PossibleDuplicates) -> list[dict]:
+    """The service's possible duplicates as the intake page lists them (members counted from 1)."""
+    return [
+        {
+            "member_number": match["index"] + 1,
+            "member_name": match["member_name"],
+            "existing": match["existing"],
+            "same_number": match["same_number"],
+        }
+        for match in warning.matches
+    ]
 
 
 def _render_intake(request, form, members, *, duplicates=(), status=200, focus_new_member=False):

@@ -1,9 +1,10 @@
 """Bulk referral intake: a CSV or JSON file of referrals, taken in row by row by a Celery task.
 
 Each referral goes through exactly the door of a single referral: the API's input serializer
-(`cases.serializers.CaseCreateIn`: codes to records, types, unknown fields), the partner's
-destination rule, and `cases.services.case_create` (every rule of a referral, one transaction
-per referral). So a file says the same as the same referrals sent one by one:
+(`cases.serializers.CaseCreateIn`: codes to records, types, unknown fields), and
+`cases.services.case_create` (every rule of a referral, the partner's destination and possible
+duplicates included, one transaction per referral). So a file says the same as the same
+referrals sent one by one:
 
 - every valid referral is taken;
 - each invalid one is recorded (IntakeRowError) with its line and the reason, the field named;
@@ -38,7 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
-from cases.models import Case, Location
+from cases.models import Case, Location, normalise_unhcr_number
 from core.background import enqueue_on_commit
 from core.errors import ApplicationError
 
@@ -101,8 +102,8 @@ class FileTooLarge(FileRefused):
 
 
 def normalise_case_number(value) -> str:
-    """UNHCR case numbers are compared trimmed and upper-case (as cases' services store them)."""
-    return str(value or "").strip().upper()
+    """A UNHCR case number as cases stores it (cases.models.normalise_unhcr_number)."""
+    return normalise_unhcr_number(str(value or "")) if isinstance(value, str) else ""
 
 
 @dataclass
@@ -345,7 +346,6 @@ def take_referrals(*, batch: IntakeBatch, actor, referrals: list[Referral]) -> N
 
 def _take_one(referral: Referral, *, actor, present, seen, locations) -> str | IntakeRowError:
     """ "created", "present", or the refusal of one referral."""
-    from cases.api import _refuse_other_destination
     from cases.serializers import CaseCreateIn
     from cases.services import case_create
 
@@ -389,7 +389,6 @@ def _take_one(referral: Referral, *, actor, present, seen, locations) -> str | I
     fields = dict(given.validated_data)
     members = [dict(member) for member in fields.pop("members")]
     try:
-        _refuse_other_destination(actor, fields.get("destination_country"))
         case_create(actor=actor, members=members, **fields)
     except ApplicationError as error:
         if error.code == "duplicate" and error.field == "unhcr_case_number":

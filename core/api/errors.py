@@ -59,17 +59,10 @@ def error_body(code, message, *, field=None, fields=None, **extra) -> dict:
 
 
 def _application_error_fields(exc: ApplicationError) -> dict[str, list[str]] | None:
-    """Every field error of a service refusal; nested ones keep the prefix of `exc.field`."""
-    if not exc.field:
+    """Every field error of a service refusal, by its path in the input (cases.errors)."""
+    if not exc.field and not exc.extra.get("errors"):
         return None
-    fields = {exc.field: [str(exc.message)]}
-    errors = exc.extra.get("errors")
-    if isinstance(errors, dict):
-        prefix = exc.field.rsplit(".", 1)[0] + "." if "." in exc.field else ""
-        for name, messages in errors.items():
-            key = prefix + ("non_field" if name == "__all__" else name)
-            fields.setdefault(key, [str(m) for m in messages])
-    return fields
+    return exc.field_errors
 
 
 def too_large_body() -> dict:

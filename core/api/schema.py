@@ -41,6 +41,21 @@ class ErrorDetailSerializer(serializers.Serializer):
         required=False,
         help_text=_("Every condition of the step that does not hold (409 only)."),
     )
+    existing = serializers.DictField(
+        required=False,
+        help_text=_(
+            "A record sent again (409 duplicate): the record that exists (kind, id, label, "
+            "url, api_url)."
+        ),
+    )
+    duplicates = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text=_(
+            "People a referral's members resemble (409 possible_duplicate): each member's "
+            "path and the existing person."
+        ),
+    )
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -53,7 +68,10 @@ ERROR_DESCRIPTIONS = {
     403: _("Not allowed: the token lacks the scope, or the role may not do this."),
     404: _("No such record among those the caller may see."),
     415: _("The body is not JSON (send Content-Type: application/json)."),
-    409: _("The workflow step is refused now; `reasons` says every condition that failed."),
+    409: _(
+        "Conflict: a workflow step refused now (`reasons` says every condition that failed), "
+        "or a record that exists already (`existing` names it)."
+    ),
 }
 
 

@@ -265,12 +265,15 @@ def test_a_birth_date_in_the_future_is_refused_naming_the_member(api, caseworker
     assert not Case.objects.exists()
 
 
-def test_a_duplicate_unhcr_case_number_is_refused(api, caseworker):
-    CaseFactory(unhcr_case_number="RWA-24-900001")
+def test_a_duplicate_unhcr_case_number_is_refused_naming_the_case(api, caseworker):
+    existing = CaseFactory(unhcr_case_number="RWA-24-900001")
     before = snapshot()
     response = api.as_(caseworker).post(URL, referral(), format="json")
-    assert response.status_code == 400
-    assert response.json()["error"]["field"] == "unhcr_case_number"
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert (error["code"], error["field"]) == ("duplicate", "unhcr_case_number")
+    assert error["existing"]["id"] == existing.pk
+    assert error["existing"]["api_url"] == f"/api/v1/cases/{existing.pk}/"
     assert snapshot() == before
 
 

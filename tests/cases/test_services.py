@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus, Relationship, Sex
-from cases.errors import ApplicationError
+from cases.errors import ApplicationError, DuplicateRecord
 from cases.models import (
     Case,
     CaseEvent,
@@ -76,7 +76,7 @@ def test_internal_numbers_are_unique_and_increasing(caseworker):
     first = case_create(actor=caseworker, members=[member()], **referral())
     second = case_create(
         actor=caseworker,
-        members=[member(unhcr_individual_number=None)],
+        members=[member(given_name="Claudine", unhcr_individual_number=None)],
         **referral(unhcr_case_number="RWA-25-000778"),
     )
     assert first.case_number < second.case_number
@@ -85,10 +85,12 @@ def test_internal_numbers_are_unique_and_increasing(caseworker):
 def test_a_duplicate_unhcr_case_number_is_refused_and_nothing_is_saved(caseworker):
     CaseFactory(unhcr_case_number="RWA-25-000777")
     before = (Case.objects.count(), Individual.objects.count(), CaseEvent.objects.count())
-    with pytest.raises(ApplicationError) as error:
+    with pytest.raises(DuplicateRecord) as error:
         case_create(actor=caseworker, members=[member()], **referral())
     assert error.value.field == "unhcr_case_number"
-    assert "already exists" in str(error.value.message)
+    existing = Case.objects.get(unhcr_case_number="RWA-25-000777")
+    assert existing.case_number in str(error.value.message)
+    assert error.value.existing["id"] == existing.pk
     assert (Case.objects.count(), Individual.objects.count(), CaseEvent.objects.count()) == before
 
 

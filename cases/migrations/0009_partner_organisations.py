@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0006_case_waiting_index'),
+        ('cases', '0008_unhcr_numbers_normalised_interview_natural_key'),
         ('pghistory', '0007_auto_20250421_0444'),
     ]
 
