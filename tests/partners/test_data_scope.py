@@ -72,3 +72,56 @@ def test_a_mission_cannot_write_a_case_for_another_country(canada_account, two_c
     assert answer.status_code == 404
     usa.refresh_from_db()
     assert usa.notes == ""
+
+
+def _schedule_body(case):
+    import datetime
+
+    from django.utils import timezone
+
+    when = timezone.now() + datetime.timedelta(days=3)
+    return {"case": case.pk, "kind": "pre_screening", "scheduled_for": when.isoformat()}
+
+
+def test_the_support_centre_schedules_interviews_for_the_cases_it_processes(
+    support_centre, two_cases
+):
+    from cases.models import Interview
+
+    usa, canada = two_cases
+    client = bearer_client(account(support_centre, "rsc-system"), "cases:read interviews:write")
+    answer = client.post("/api/v1/interviews/", _schedule_body(usa), format="json")
+    assert answer.status_code == 201, answer.content
+    outside = client.post("/api/v1/interviews/", _schedule_body(canada), format="json")
+    assert outside.status_code == 400
+    assert outside.json()["error"]["field"] == "case"
+    assert list(Interview.objects.values_list("case_id", flat=True)) == [usa.pk]
+
+
+def test_unhcr_and_missions_may_not_schedule_nor_decide(unhcr_account, canada_account, two_cases):
+    import datetime
+
+    from django.utils import timezone
+
+    from cases.models import Interview
+
+    usa, canada = two_cases
+    for user, case in ((unhcr_account, usa), (canada_account, canada)):
+        client = bearer_client(user, "cases:read interviews:write")
+        assert (
+            client.post("/api/v1/interviews/", _schedule_body(case), format="json").status_code
+            == 403
+        )
+        held = InterviewFactory(
+            case=case, scheduled_for=timezone.now() - datetime.timedelta(days=1)
+        )
+        decision = {
+            "outcome": "completed",
+            "decision": "approved",
+            "decided_on": timezone.localdate().isoformat(),
+        }
+        answer = client.post(f"/api/v1/interviews/{held.pk}/outcome/", decision, format="json")
+        assert answer.status_code == 403
+        held.refresh_from_db()
+        assert held.decision == ""
+    assert Interview.objects.count() == 2
