@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import OutboxStatus, WebhookDelivery, WebhookEndpoint, WebhookMessage
@@ -161,7 +162,12 @@ def _drain_batch(endpoint_id: int, holder: dict) -> tuple[int, bool]:
                 break
         WebhookDelivery.objects.bulk_create(deliveries)
         if done:
-            WebhookMessage.objects.bulk_update(done, ["status", "attempts", "delivered_at"])
+            # One statement for the batch (bulk_update's CASE per row cost more than the POSTs).
+            WebhookMessage.objects.filter(pk__in=[m.pk for m in done]).update(
+                status=OutboxStatus.DELIVERED,
+                attempts=F("attempts") + 1,
+                delivered_at=timezone.now(),
+            )
         if failed is None:
             if endpoint.failures_in_a_row:
                 endpoint.failures_in_a_row = 0

@@ -72,6 +72,8 @@ PERSON_COLUMNS = (
     "languages",
     "special_needs",
 )
+# Every column a CSV may have, in the guide's order.
+CSV_HEADER = CASE_COLUMNS + PERSON_COLUMNS
 REQUIRED_COLUMNS = (
     "unhcr_case_number",
     "location",
