@@ -295,7 +295,12 @@ class CaseListOut(serializers.ModelSerializer):
     programme = ProgrammeRefOut(read_only=True)
     movement_type = MovementTypeRefOut(read_only=True)
     submission_category = SubmissionCategoryRefOut(read_only=True)
-    caseworker = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    caseworker = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Username of the assigned caseworker; null while nobody is assigned."),
+    )
     members = MemberOut(many=True, read_only=True)
 
     class Meta:
@@ -384,7 +389,12 @@ class StepOptionOut(serializers.Serializer):
 
 
 class CaseEventOut(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=_("Who made the change; null when the system did."),
+    )
 
     class Meta:
         model = CaseEvent

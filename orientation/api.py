@@ -40,7 +40,7 @@ class SessionListApi(ListApi, OrientationApi):
                 ),
             )
         ],
-        responses={200: SessionOutput(many=True), **error_responses(400)},
+        responses={200: SessionOutput(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         when = "past" if request.query_params.get("when") == "past" else "upcoming"

@@ -69,7 +69,7 @@ class InterviewListApi(InterviewApiView):
             "latest first)."
         ),
         filters=True,
-        responses={200: s.InterviewOut(many=True), **error_responses(400)},
+        responses={200: s.InterviewOut(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
         queryset = self.filter_queryset(self.get_queryset())

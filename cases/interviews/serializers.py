@@ -22,6 +22,12 @@ class InterviewOut(serializers.ModelSerializer):
         read_only=True,
         help_text=_("Where the case stands now (after any move a decision made)."),
     )
+    decision = serializers.ChoiceField(
+        choices=InterviewDecision.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=_('Empty ("") until a decision is recorded.'),
+    )
     recorded_by = serializers.CharField(
         source="recorded_by.username", read_only=True, allow_null=True, default=None
     )

@@ -13,7 +13,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE (413; config.errors answers the same when Django ref
 """
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+)
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -87,6 +92,11 @@ def exception_handler(exc, context):
                 **extra,
             ),
             status=exc.status_code,
+        )
+    if isinstance(exc, DjangoValidationError):
+        # A model's full_clean() escaping a service: the same 400 as a serializer's refusal.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
     if isinstance(exc, Http404 | ObjectDoesNotExist):
         exc = exceptions.NotFound()

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import serializers as drf_serializers
+from rest_framework.test import APIClient
 
 from cases.models import Case
 from core.api.parsers import MAX_DEPTH
@@ -254,3 +255,64 @@ def test_the_public_api_description_may_be_cached(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200
     assert not _no_store(response)
+
+
+def test_dates_outside_the_years_the_office_can_mean_are_refused(caseworker, clinician):
+    case = CaseFactory()
+    before = snapshot()
+    response = session_client(caseworker).patch(
+        f"/api/v1/cases/{case.pk}/", {"referral_date": "1152-10-20"}, format="json"
+    )
+    assert_error_shape(response, 400, field="referral_date")
+    assessment = HealthAssessmentFactory(individual=case.members.first())
+    response = session_client(clinician).patch(
+        f"/api/v1/medical/assessments/{assessment.pk}/",
+        {"scheduled_for": "1152-10-20T02:15:25+02:00"},
+        format="json",
+    )
+    assert_error_shape(response, 400, field="scheduled_for")
+    assert snapshot() == before
+
+
+def test_every_kind_of_refusal_answers_in_the_one_error_shape(caseworker, partner_token):
+    from tests.api.conftest import bearer
+
+    case = CaseFactory()
+    client = session_client(caseworker)
+    assert_error_shape(APIClient().get("/api/v1/cases/"), 401)
+    assert_error_shape(bearer(partner_token(scopes="cases:read")).post("/api/v1/interviews/"), 403)
+    assert_error_shape(client.get("/api/v1/no-such-thing/"), 404)
+    assert_error_shape(client.get(f"/api/v1/cases/{case.pk + 10**6}/"), 404)
+    assert_error_shape(client.put(f"/api/v1/cases/{case.pk}/", {}, format="json"), 405)
+    assert_error_shape(client.get("/api/v1/cases/", HTTP_ACCEPT="text/csv"), 406)
+    response = client.patch(f"/api/v1/cases/{case.pk}/", "notes=x", content_type="text/plain")
+    assert_error_shape(response, 415)
+    response = client.patch(f"/api/v1/cases/{case.pk}/", "{", content_type="application/json")
+    assert_error_shape(response, 400)
+
+
+def test_django_refusals_before_any_view_answer_in_the_error_shape(rf):
+    from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+
+    from config.errors import refused
+
+    response = refused(rf.post("/api/v1/cases/"), RequestDataTooBig())
+    assert response.status_code == 413
+    assert json.loads(response.content)["error"]["code"] == "request_too_large"
+    response = refused(rf.get("/api/v1/cases/"), SuspiciousOperation())
+    assert response.status_code == 400
+    assert json.loads(response.content)["error"]["code"] == "bad_request"
+    page = refused(rf.post("/cases/new/"), RequestDataTooBig())
+    assert page.status_code == 413
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_model_validation_error_escaping_a_service_is_a_400_naming_the_field():
+    from django.core.exceptions import ValidationError
+
+    from core.api.errors import exception_handler
+
+    response = exception_handler(ValidationError({"referral_date": ["In the future."]}), {})
+    assert response.status_code == 400
+    assert response.data["error"]["field"] == "referral_date"
+    assert response.data["error"]["fields"] == {"referral_date": ["In the future."]}

@@ -85,3 +85,54 @@ def test_the_swagger_assets_are_served_locally(client, settings):
 
     for name in ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"):
         assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{name}")
+
+
+def _resolve(schema, node):
+    while "$ref" in node:
+        node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+def _nullable(node) -> bool:
+    return node.get("nullable") is True or any(
+        option.get("type") == "null" for option in node.get("anyOf", node.get("oneOf", []))
+    )
+
+
+def test_the_schema_says_what_the_answers_hold():
+    schema = _schema()
+    components = schema["components"]["schemas"]
+    assert _nullable(components["CaseListOut"]["properties"]["caseworker"])
+    assert _nullable(components["CaseEventOut"]["properties"]["actor"])
+    decision = components["InterviewOut"]["properties"]["decision"]
+    allowed = set()
+    for option in decision.get("oneOf", [decision]):
+        allowed |= set(_resolve(schema, option).get("enum", []))
+    assert {"", "approved", "denied"} <= allowed
+    for path in (
+        "/api/v1/medical/assessments/",
+        "/api/v1/medical/vaccinations/",
+        "/api/v1/medical/pre-embarkation-checks/",
+        "/api/v1/medical/clearances/expiring/",
+        "/api/v1/orientation/sessions/",
+        "/api/v1/interviews/",
+    ):
+        ok = schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        page = _resolve(schema, ok["schema"])
+        assert page["type"] == "object", path
+        assert {"count", "next", "previous", "results"} <= set(page["properties"]), path
+
+
+def test_the_schema_offers_partners_only_what_they_may_do():
+    paths = _schema()["paths"]
+    schedule = paths["/api/v1/interviews/"]["post"]
+    assert schedule["security"] == [{"cookieAuth": []}]
+    assert "partner_system" not in schedule["x-roles"]
+    outcome = paths["/api/v1/interviews/{id}/outcome/"]["post"]
+    assert {"oauth2": ["interviews:write"]} in outcome["security"]
+    assert "partner_system" in outcome["x-roles"]
+    detail = paths["/api/v1/medical/assessments/{id}/"]
+    for method in ("get", "patch", "delete"):
+        assert detail[method]["security"] == [{"cookieAuth": []}], method
+        assert detail[method]["x-roles"] == ["clinician"], method
+    assert {"oauth2": ["medical:read"]} in paths["/api/v1/medical/assessments/"]["get"]["security"]

@@ -1,0 +1,210 @@
+"""Schemathesis against our own OpenAPI schema, through the WSGI application (no server).
+
+Every operation of /api/v1/ is called with generated input, valid and invalid, by a session of
+each staff role and a token of each partner scope. Every answer must be no 5xx, a status the
+schema documents for the operation, of the documented content type and matching the documented
+body. An endpoint added later is fuzzed from its first day: it only has to be in the schema.
+
+Path ids are drawn from records that exist (and one that does not), so reads answer 200 with
+real bodies; the rest of the input is generated. Examples per operation are few (EXAMPLES) to
+keep the run within a couple of minutes; failures are gathered and reported together.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import secrets
+
+import pytest
+import schemathesis
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.middleware.csrf import _get_new_csrf_string
+from django.test import Client
+from django.utils import timezone
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from oauth2_provider.models import AccessToken, Application
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from cases.choices import CaseStatus
+from cases.roles import STAFF_ROLES, Role
+from tests.factories import CaseFactory, InterviewFactory, user_with_role
+from tests.medical.factories import (
+    ClearedAssessmentFactory,
+    PreEmbarkationCheckFactory,
+    VaccinationFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 5  # per operation, per generation mode
+ABSENT_ID = 2_000_000_000
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+PARTNER_SCOPES = [
+    "cases:read",
+    "cases:write",
+    "interviews:write",
+    "medical:read",
+    "movements:read",
+    "movements:write",
+]
+
+
+def _schema_dict() -> dict:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+def _records() -> dict[str, list[int]]:
+    """A few records of each kind; their ids are the path ids the operations are called with."""
+    case = CaseFactory(status=CaseStatus.HEALTH_ASSESSMENT)
+    other = CaseFactory(status=CaseStatus.PRE_SCREENING, caseworker=None)
+    member = case.members.first()
+    interview = InterviewFactory(case=other)
+    assessment = ClearedAssessmentFactory(individual=member)
+    VaccinationFactory(individual=member)
+    PreEmbarkationCheckFactory(individual=member)
+    from orientation.models import OrientationSession
+
+    sessions = list(OrientationSession.objects.values_list("pk", flat=True)[:1])
+    return {
+        "/api/v1/cases/{id}/members/{member_pk}/": [member.pk],
+        "/api/v1/cases/": [case.pk, other.pk],
+        "/api/v1/individuals/": [member.pk],
+        "/api/v1/interviews/": [interview.pk],
+        "/api/v1/medical/assessments/": [assessment.pk],
+        "/api/v1/orientation/sessions/": sessions,
+    }
+
+
+def _pin_path_ids(schema: dict, records: dict[str, list[int]]) -> None:
+    """Draw each path id from records that exist, or ABSENT_ID."""
+    for path, operations in schema["paths"].items():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "path":
+                    continue
+                if parameter["name"] == "member_pk":
+                    ids = records["/api/v1/cases/{id}/members/{member_pk}/"]
+                else:
+                    prefix = next((p for p in records if path.startswith(p)), None)
+                    ids = records.get(prefix) or []
+                parameter["schema"] = {"type": "integer", "enum": [*ids, ABSENT_ID]}
+
+
+def _token(user, scope: str) -> str:
+    application = Application.objects.create(
+        name=f"{user.username} {scope}",
+        user=user,
+        client_type=Application.CLIENT_CONFIDENTIAL,
+        authorization_grant_type=Application.GRANT_CLIENT_CREDENTIALS,
+    )
+    token = secrets.token_urlsafe(24)
+    AccessToken.objects.create(
+        user=user,
+        application=application,
+        token=token,
+        expires=timezone.now() + datetime.timedelta(hours=1),
+        scope=scope,
+    )
+    return token
+
+
+def _callers() -> dict[str, dict]:
+    """How each caller calls: a session of each staff role (cookies, and the CSRF header its
+    writes need), a token of each partner scope."""
+    callers = {}
+    for role in sorted(STAFF_ROLES):
+        client = Client()
+        client.force_login(user_with_role(role, username=f"fuzz_{role}"))
+        csrf = _get_new_csrf_string()
+        session = client.cookies["sessionid"].value
+        callers[f"session:{role}"] = {
+            "cookies": {"sessionid": session, "csrftoken": csrf},
+            "headers": {"X-CSRFToken": csrf},
+        }
+    partner = user_with_role(Role.PARTNER_SYSTEM, username="fuzz_partner")
+    for scope in PARTNER_SCOPES:
+        callers[f"token:{scope}"] = {
+            "headers": {"Authorization": f"Bearer {_token(partner, scope)}"}
+        }
+    return callers
+
+
+@pytest.fixture
+def wsgi_app():
+    """Django's WSGI handler in the test's transaction: like Django's test client, it must not
+    close the connection at the end of each request."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+def _describe(error) -> str:
+    if isinstance(error, BaseExceptionGroup):
+        return "\n".join(_describe(e) for e in error.exceptions)
+    return str(error)[:1500]
+
+
+def _fuzz(operation, mode, callers, failures: dict[str, list[str]]) -> None:
+    strategy = operation.as_strategy(generation_mode=mode)
+
+    @hypothesis_settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case):
+        for name, how in callers.items():
+            try:
+                case.call_and_validate(checks=CHECKS, **how)
+            # Schemathesis raises a FailureGroup (a BaseExceptionGroup): gathered, reported below.
+            except (Exception, BaseExceptionGroup) as error:
+                where = f"{operation.label} ({mode.value} input)"
+                failures.setdefault(f"{where}:\n{_describe(error)}", []).append(name)
+
+    run()
+
+
+def test_every_operation_keeps_to_the_schema_for_every_caller(wsgi_app):
+    records = _records()
+    schema_dict = _schema_dict()
+    _pin_path_ids(schema_dict, records)
+    schema = schemathesis.openapi.from_dict(schema_dict)
+    schema.app = wsgi_app
+    callers = _callers()
+    failures: dict[str, list[str]] = {}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 25
+    for operation in operations:
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _fuzz(operation, mode, callers, failures)
+    # Each distinct fault once, with the callers who met it.
+    report = [f"{fault}\n  callers: {', '.join(names)}" for fault, names in failures.items()]
+    assert not report, f"{len(report)} failures:\n\n" + "\n\n".join(report[:30])
