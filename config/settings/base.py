@@ -203,6 +203,11 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
     "DESCRIPTION": "Cases, people, interviews, health clearances and movements.",
     "VERSION": "1.0.0",
+    # Every POST documents the Idempotency-Key header and its answers (partners/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.schema.document_idempotency_key",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

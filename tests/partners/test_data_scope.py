@@ -125,3 +125,30 @@ def test_unhcr_and_missions_may_not_schedule_nor_decide(unhcr_account, canada_ac
         held.refresh_from_db()
         assert held.decision == ""
     assert Interview.objects.count() == 2
+
+
+def test_create_partner_client_ties_the_client_to_its_organisation(canada_mission, two_cases):
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tests.api.conftest import bearer, fetch_token
+
+    _usa, canada = two_cases
+    out = StringIO()
+    call_command(
+        "create_partner_client",
+        "--name",
+        "Canada system",
+        "--scopes",
+        "cases:read",
+        "--organisation",
+        canada_mission.name,
+        stdout=out,
+    )
+    client_id = re.search(r"client_id: (\S+)", out.getvalue()).group(1)
+    secret = re.search(r"client_secret: (\S+)", out.getvalue()).group(1)
+    token = fetch_token(client_id, secret).json()["access_token"]
+    listing = bearer(token).get("/api/v1/cases/").json()
+    assert [row["id"] for row in listing["results"]] == [canada.pk]
