@@ -100,9 +100,19 @@ ADMINISTERED_MODELS = {
         "movementtype",
         "submissioncategory",
         "partnerprofile",
+        "partnerorganisation",
     ],
     "medical": ["medicalprotocol", "protocolrequirement"],
     "orientation": ["curriculum"],
+    # Webhook endpoints, the outbox (replay) and its delivery log, referral files, access log.
+    "partners": [
+        "webhookendpoint",
+        "webhookmessage",
+        "webhookdelivery",
+        "intakebatch",
+        "intakerowerror",
+        "accesslogentry",
+    ],
 }
 
 

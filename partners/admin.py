@@ -3,6 +3,7 @@ clients and scopes), webhook endpoints, the outbox with its delivery log and rep
 files, and the partner access log (read-only)."""
 
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -47,8 +48,13 @@ class AccountInline(admin.TabularInline):
         return ", ".join(f"{a.name} ({a.client_id})" for a in names) or "-"
 
 
+# A URL typed without its scheme is taken as https (never silently as http).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
 class WebhookEndpointInline(admin.TabularInline):
     model = WebhookEndpoint
+    formfield_overrides = URL_FIELDS
     fields = ["url", "events", "is_active", "paused_at", "failures_in_a_row"]
     readonly_fields = ["paused_at", "failures_in_a_row"]
     extra = 0
@@ -72,6 +78,7 @@ class PartnerOrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["organisation", "url", "is_active", "paused_at", "failures_in_a_row"]
     list_filter = ["is_active", "organisation"]
     list_select_related = ["organisation"]

@@ -33,7 +33,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -314,36 +314,50 @@ def intake_batch_run(*, batch_id: int) -> IntakeBatch:
 
 
 def take_referrals(*, batch: IntakeBatch, actor, referrals: list[Referral]) -> None:
-    """Each referral through the single referral's door; counts and refusals kept on `batch`,
-    every PROGRESS_EVERY referrals (the progress a caller polls)."""
+    """Each referral through the single referral's door; counts and refusals kept on `batch`.
+
+    The referrals of a chunk (PROGRESS_EVERY) are taken in one transaction, each in its own
+    savepoint (case_create's), and the chunk's counts commit with them: what a caller polls is
+    always what is stored. Should the commit itself fail (a deferred check), the chunk is taken
+    again one referral per transaction, so one bad referral never costs the others."""
     locations = {name.lower(): pk for pk, name in Location.objects.values_list("pk", "name")}
     seen: dict[str, int] = {}
     for start in range(0, len(referrals), PROGRESS_EVERY):
         chunk = referrals[start : start + PROGRESS_EVERY]
-        numbers = {normalise_case_number(r.body.get("unhcr_case_number")) for r in chunk}
-        present = set(
-            Case.objects.filter(unhcr_case_number__in=numbers - {""}).values_list(
-                "unhcr_case_number", flat=True
-            )
+        seen_before = dict(seen)
+        try:
+            with transaction.atomic():
+                _take_chunk(batch, actor, chunk, seen=seen, locations=locations)
+        except DatabaseError:
+            seen.clear()
+            seen.update(seen_before)
+            for referral in chunk:
+                _take_chunk(batch, actor, [referral], seen=seen, locations=locations)
+
+
+def _take_chunk(batch, actor, chunk, *, seen, locations) -> None:
+    numbers = {normalise_case_number(r.body.get("unhcr_case_number")) for r in chunk}
+    present = set(
+        Case.objects.filter(unhcr_case_number__in=numbers - {""}).values_list(
+            "unhcr_case_number", flat=True
         )
-        counts = {"created": 0, "present": 0}
-        errors = []
-        for referral in chunk:
-            outcome = _take_one(
-                referral, actor=actor, present=present, seen=seen, locations=locations
-            )
-            if isinstance(outcome, IntakeRowError):
-                outcome.batch = batch
-                errors.append(outcome)
-            else:
-                counts[outcome] += 1
-        IntakeRowError.objects.bulk_create(errors)
-        IntakeBatch.objects.filter(pk=batch.pk).update(
-            processed_rows=F("processed_rows") + len(chunk),
-            created_rows=F("created_rows") + counts["created"],
-            present_rows=F("present_rows") + counts["present"],
-            error_rows=F("error_rows") + len(errors),
-        )
+    )
+    counts = {"created": 0, "present": 0}
+    errors = []
+    for referral in chunk:
+        outcome = _take_one(referral, actor=actor, present=present, seen=seen, locations=locations)
+        if isinstance(outcome, IntakeRowError):
+            outcome.batch = batch
+            errors.append(outcome)
+        else:
+            counts[outcome] += 1
+    IntakeRowError.objects.bulk_create(errors)
+    IntakeBatch.objects.filter(pk=batch.pk).update(
+        processed_rows=F("processed_rows") + len(chunk),
+        created_rows=F("created_rows") + counts["created"],
+        present_rows=F("present_rows") + counts["present"],
+        error_rows=F("error_rows") + len(errors),
+    )
 
 
 def _take_one(referral: Referral, *, actor, present, seen, locations) -> str | IntakeRowError:

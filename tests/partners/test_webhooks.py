@@ -22,6 +22,8 @@ from tests.factories import CaseFactory, InterviewFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 
+QUERIES_MESSAGE_LIST = 6
+
 
 @pytest.fixture
 def officer(db):
@@ -52,6 +54,9 @@ def test_a_status_change_is_told_only_to_partners_whose_scope_holds_the_case(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_nothing_in_the_outbox(unhcr, endpoint_for, officer):
+    from cases.reference_data import load_reference_data
+
+    load_reference_data()  # a transactional test starts from an empty database
     endpoint_for(unhcr, "http://127.0.0.1:9/unhcr")
     case = CaseFactory()
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -206,3 +211,16 @@ def test_a_partner_lists_and_replays_only_its_own_messages(
     assert refused.status_code == 404
     message.refresh_from_db()
     assert message.attempts == 0
+
+
+def test_the_message_list_has_a_fixed_number_of_queries(
+    unhcr, endpoint_for, officer, unhcr_client, django_assert_num_queries
+):
+    endpoint_for(unhcr, "http://127.0.0.1:9/x")
+    case_transition(case=CaseFactory(), transition="start_pre_screening", actor=officer)
+    with django_assert_num_queries(QUERIES_MESSAGE_LIST):
+        assert unhcr_client.get("/api/v1/webhook-messages/").json()["count"] == 1
+    for case in CaseFactory.create_batch(3):
+        case_transition(case=case, transition="start_pre_screening", actor=officer)
+    with django_assert_num_queries(QUERIES_MESSAGE_LIST):
+        assert unhcr_client.get("/api/v1/webhook-messages/").json()["count"] == 4
