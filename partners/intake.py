@@ -28,13 +28,14 @@ refused at once (400/413) and nothing is queued.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -293,6 +294,7 @@ def intake_batch_run(*, batch_id: int) -> IntakeBatch:
     IntakeBatch.objects.filter(pk=batch.pk).update(
         status=IntakeStatus.RUNNING,
         started_at=timezone.now(),
+        progressed_at=timezone.now(),
         processed_rows=0,
         created_rows=0,
         present_rows=0,
@@ -306,11 +308,35 @@ def intake_batch_run(*, batch_id: int) -> IntakeBatch:
         )
         return IntakeBatch.objects.get(pk=batch.pk)
     IntakeBatch.objects.filter(pk=batch.pk).update(total_rows=len(referrals))
-    take_referrals(batch=batch, actor=batch.created_by, referrals=referrals)
+    try:
+        take_referrals(batch=batch, actor=batch.created_by, referrals=referrals)
+    except Exception as error:
+        # Never "running" forever: the file is failed with what went wrong, then re-raised.
+        IntakeBatch.objects.filter(pk=batch.pk).update(
+            status=IntakeStatus.FAILED,
+            failure=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
     IntakeBatch.objects.filter(pk=batch.pk).update(
         status=IntakeStatus.DONE, finished_at=timezone.now()
     )
     return IntakeBatch.objects.get(pk=batch.pk)
+
+
+STALLED_AFTER = datetime.timedelta(hours=1)
+
+
+def intake_batches_stalled() -> list[int]:
+    """Files whose intake shows no progress for STALLED_AFTER (a worker lost): queued ones
+    never started, running ones whose last progress is that old."""
+    cutoff = timezone.now() - STALLED_AFTER
+    return list(
+        IntakeBatch.objects.filter(
+            Q(status=IntakeStatus.QUEUED, created_at__lt=cutoff)
+            | Q(status=IntakeStatus.RUNNING, progressed_at__lt=cutoff)
+        ).values_list("pk", flat=True)
+    )
 
 
 def take_referrals(*, batch: IntakeBatch, actor, referrals: list[Referral]) -> None:
@@ -353,6 +379,7 @@ def _take_chunk(batch, actor, chunk, *, seen, locations) -> None:
             counts[outcome] += 1
     IntakeRowError.objects.bulk_create(errors)
     IntakeBatch.objects.filter(pk=batch.pk).update(
+        progressed_at=timezone.now(),
         processed_rows=F("processed_rows") + len(chunk),
         created_rows=F("created_rows") + counts["created"],
         present_rows=F("present_rows") + counts["present"],

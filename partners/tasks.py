@@ -38,3 +38,15 @@ def idempotency_purge() -> int:
     from .idempotency import purge_expired
 
     return purge_expired()
+
+
+@shared_task(time_limit=60)
+def intake_sweep() -> int:
+    """Every 10 minutes (beat): a referral file whose task was lost (queued or running with no
+    progress for an hour) is queued again; the re-run starts over (idempotent)."""
+    from .intake import intake_batches_stalled
+
+    stalled = intake_batches_stalled()
+    for batch_id in stalled:
+        enqueue_on_commit(intake_run, batch_id)
+    return len(stalled)

@@ -278,6 +278,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "webhook-sweep": {"task": "partners.tasks.webhook_sweep", "schedule": 60.0},
     "idempotency-purge": {"task": "partners.tasks.idempotency_purge", "schedule": 60.0 * 60},
+    "intake-sweep": {"task": "partners.tasks.intake_sweep", "schedule": 10 * 60.0},
 }
 
 # Content security policy: everything is served from here (no CDN).

@@ -282,3 +282,54 @@ def test_an_unreadable_file_in_the_browser_is_a_field_error(caseworker):
 def test_only_household_editors_use_the_upload_page(clinician, manager):
     assert session_client(clinician).get("/partners/referral-files/").status_code == 403
     assert session_client(manager).get("/partners/referral-files/").status_code == 403
+
+
+def test_a_lost_intake_is_queued_again_and_a_crash_fails_the_file(
+    caseworker, django_capture_on_commit_callbacks, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from partners import intake
+    from partners.tasks import intake_sweep
+
+    content = csv_file([person_line("RWA-26-000080", "Aline")]).read()
+    hour_ago = timezone.now() - datetime.timedelta(hours=2)
+    lost = IntakeBatch.objects.create(
+        created_by=caseworker, format="csv", content=content, total_rows=1
+    )
+    IntakeBatch.objects.filter(pk=lost.pk).update(created_at=hour_ago)
+    IntakeBatch.objects.create(created_by=caseworker, format="csv", content=content)  # fresh
+    with django_capture_on_commit_callbacks(execute=True):
+        assert intake_sweep() == 1
+    lost.refresh_from_db()
+    assert (lost.status, lost.created_rows) == (IntakeStatus.DONE, 1)
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(intake, "take_referrals", broken)
+    crashing = IntakeBatch.objects.create(created_by=caseworker, format="csv", content=content)
+    with pytest.raises(RuntimeError):
+        intake.intake_batch_run(batch_id=crashing.pk)
+    crashing.refresh_from_db()
+    assert crashing.status == IntakeStatus.FAILED
+    assert "database went away" in crashing.failure
+
+
+def test_an_expired_or_revoked_token_gets_401_and_nothing_is_queued(unhcr_account):
+    import datetime
+
+    from django.utils import timezone
+    from oauth2_provider.models import AccessToken
+
+    client = bearer_client(unhcr_account, "cases:read cases:write")
+    AccessToken.objects.update(expires=timezone.now() - datetime.timedelta(seconds=1))
+    expired = upload(client, csv_file([person_line("RWA-26-000090", "Aline")]))
+    assert expired.status_code == 401
+    assert expired.json()["error"]["code"] == "not_authenticated"
+    revoked = bearer_client(unhcr_account, "cases:read cases:write")
+    AccessToken.objects.all().delete()
+    assert upload(revoked, csv_file([person_line("RWA-26-000091", "B")])).status_code == 401
+    assert not IntakeBatch.objects.exists()
