@@ -92,8 +92,8 @@ class CaseForm(forms.ModelForm):
 
 
 class IndividualForm(forms.ModelForm):
-    """One member of a household. `case` (when editing or adding to an existing case) lets the
-    form say in place that a case already has its principal applicant."""
+    """One member of a household (`case`: the case edited, when there is one). The rules about
+    principal applicants and UNHCR numbers are the service's (cases.services)."""
 
     special_needs = forms.MultipleChoiceField(
         label=_("Special needs"),

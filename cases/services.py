@@ -217,6 +217,8 @@ def _refuse_possible_duplicates(people: list[Individual], acknowledged: Collecti
         raise PossibleDuplicates(matches)
 
 
+# The unique constraints of the UNHCR numbers (`unique=True`: PostgreSQL names them
+# <table>_<column>_key), whose violation means a concurrent intake got there first.
 DUPLICATE_CONSTRAINTS = {
     "case": "cases_case_unhcr_case_number_key",
     "individual": "cases_individual_unhcr_individual_number_key",

@@ -32,7 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .choices import OPEN_STATES, CaseStatus, Urgency
-from .errors import ApplicationError, NotPermitted, TransitionRefused
+from .errors import ApplicationError, NotPermitted, TransitionRefused, show_on_form
 from .filters import SORTS, CaseFilter
 from .forms import (
     DEFAULT_PER_PAGE,
@@ -635,7 +635,7 @@ def member_remove_view(request, pk, member_pk):
                 actor=request.user, individual=member, reason=remove_form.cleaned_data["reason"]
             )
         except ApplicationError as error:
-            remove_form.add_error(None, str(error.message))
+            show_on_form(remove_form, error)
         else:
             messages.success(request, _("%(name)s was removed from the case.") % {"name": name})
             return redirect(case)

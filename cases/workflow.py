@@ -7,13 +7,29 @@ cannot be taken, or None. Guards about facts owned by apps above `cases` (health
 orientation attendance, bookings) are registered by those apps in their `AppConfig.ready`, so
 this module never imports them; `check_guards_registered` (a Django system check) makes sure
 every guard named here has an implementation.
+
+The facts a step may be given (the planned departure date of a booking, the interview whose
+decision moves the case) travel as a `StepContext`, parsed once from whatever the door sent:
+dates are dates, and a fact the workflow does not know is refused naming it.
+
+Lock order (every service that moves a case, and every service that writes beside one):
+
+1. the case row, `select_for_update(no_key=True)` (several cases: in ascending id);
+2. then the service's own rows: the interview, the health assessment, the orientation session.
+
+Never the other way round, so two services can never wait for each other's rows. The case is
+locked FOR NO KEY UPDATE, which does not conflict with the KEY SHARE lock a new row referring
+to the case takes (a timeline entry, an attendance), so a service that only appends to a case's
+timeline (recording attendance, cancelling a session) needs no case lock at all.
+`case_transition` locks the case itself; a service that calls it inside its own transaction has
+already locked the case first, and PostgreSQL's row locks are re-entrant.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 
 from django.core import checks
 from django.db import transaction
@@ -24,16 +40,94 @@ from django.utils.translation import gettext_lazy
 from . import listeners
 from .audit import acting_as
 from .choices import OPEN_STATES, TRAVEL_DOCUMENT_TYPES, CaseStatus
-from .errors import NotPermitted, TransitionRefused
+from .errors import ApplicationError, NotPermitted, TransitionRefused
 from .events import event_status_changed
 from .models import Case, CaseEvent
 from .roles import Role, has_role
 
 S = CaseStatus
-Guard = Callable[[Case, dict], "str | None"]
+Guard = Callable[[Case, "StepContext"], "str | None"]
 
 # Who may move cases along the main line. Administrators may take any step.
 CASE_OFFICERS = frozenset({Role.CASEWORKER, Role.ADMINISTRATOR})
+
+
+@dataclass(frozen=True, slots=True)
+class StepContext:
+    """The facts a workflow step may be given. `StepContext.parse` is the one way in."""
+
+    # The planned departure date of a booking (the day clearances and documents must hold on).
+    departure_date: datetime.date | None = None
+    # The interview whose decision moves the case (cases.interviews).
+    interview: int | None = None
+
+    @classmethod
+    def parse(cls, given: StepContext | Mapping | None) -> StepContext:
+        """Parse the facts a door sent ({"departure_date": "2027-02-03"}, a date, ...); refuse
+        (ApplicationError naming `context.<fact>`) a fact the workflow does not know or a
+        value that is not one."""
+        if isinstance(given, StepContext):
+            return given
+        if given is None:
+            return cls()
+        if not isinstance(given, Mapping):
+            raise ApplicationError(
+                _("The context of a step is a set of named facts."), field="context"
+            )
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(str(name) for name in given if name not in known)
+        if unknown:
+            raise ApplicationError(
+                _("The workflow knows no fact called “%(fact)s” (it knows: %(known)s).")
+                % {"fact": unknown[0], "known": ", ".join(sorted(known))},
+                field=f"context.{unknown[0]}",
+                code="unknown_fact",
+            )
+        return cls(
+            departure_date=_fact_date("departure_date", given.get("departure_date")),
+            interview=_fact_id("interview", given.get("interview")),
+        )
+
+    def as_data(self) -> dict:
+        """The facts given, as the timeline keeps them (JSON)."""
+        return {
+            name: value.isoformat() if isinstance(value, datetime.date) else value
+            for name, value in asdict(self).items()
+            if value is not None
+        }
+
+
+def _fact_date(name: str, value) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ApplicationError(
+        _("“%(fact)s” must be a date (YYYY-MM-DD).") % {"fact": name},
+        field=f"context.{name}",
+        code="invalid_fact",
+    )
+
+
+def _fact_id(name: str, value) -> int | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ApplicationError(
+        _("“%(fact)s” must be the id of a record.") % {"fact": name},
+        field=f"context.{name}",
+        code="invalid_fact",
+    )
 
 
 @dataclass(frozen=True)
@@ -217,7 +311,7 @@ def check_guards_registered(app_configs=None, **kwargs):
 # Guards owned by cases itself
 
 
-def guard_has_completed_interview(case: Case, context: dict) -> str | None:
+def guard_has_completed_interview(case: Case, context: StepContext) -> str | None:
     from .choices import InterviewOutcome
 
     if not case.interviews.filter(outcome=InterviewOutcome.COMPLETED).exists():
@@ -225,7 +319,7 @@ def guard_has_completed_interview(case: Case, context: dict) -> str | None:
     return None
 
 
-def guard_approved_by_destination(case: Case, context: dict) -> str | None:
+def guard_approved_by_destination(case: Case, context: StepContext) -> str | None:
     approvals = CaseEvent.objects.filter(case=case, to_status=S.APPROVED)
     denials = CaseEvent.objects.filter(case=case, to_status=S.DENIED)
     last_approval = approvals.order_by("-at").values_list("at", flat=True).first()
@@ -235,8 +329,8 @@ def guard_approved_by_destination(case: Case, context: dict) -> str | None:
     return None
 
 
-def guard_travel_documents_present(case: Case, context: dict) -> str | None:
-    on_day = context.get("departure_date") or timezone.localdate()
+def guard_travel_documents_present(case: Case, context: StepContext) -> str | None:
+    on_day = context.departure_date or timezone.localdate()
     missing = []
     for person in case.members.prefetch_related("documents"):
         usable = [
@@ -307,14 +401,14 @@ def refusals(
     transition: Transition,
     case: Case,
     user,
-    context: dict | None = None,
+    context: StepContext | Mapping | None = None,
     *,
     check_role: bool = True,
 ) -> list[str]:
     """Every reason `user` cannot take `transition` on `case` now; empty when the step is open.
 
     `check_role=False` when a service has already decided the user may cause this step."""
-    context = dict(context or {})
+    context = StepContext.parse(context)
     state = _state_refusal(transition, case)
     if state:
         return [state]
@@ -322,7 +416,7 @@ def refusals(
         return [str(NotPermitted().message)]
     reasons = []
     for name in transition.needs:
-        if context.get(name) in (None, ""):
+        if getattr(context, name) is None:
             fact = FACT_LABELS.get(name, name.replace("_", " "))
             reasons.append(_("This step needs: %(fact)s.") % {"fact": fact})
     if reasons:
@@ -334,11 +428,14 @@ def refusals(
     return reasons
 
 
-def step_options(case: Case, user, context: dict | None = None) -> list[StepOption]:
+def step_options(
+    case: Case, user, context: StepContext | Mapping | None = None
+) -> list[StepOption]:
     """The steps `user` could consider for `case`: those leaving its status, with their blocks.
 
     Steps the user's role may never take are left out, so a page shows only what concerns them.
     """
+    context = StepContext.parse(context)
     options = []
     for transition in TRANSITIONS:
         if case.status not in transition.sources:
@@ -355,7 +452,7 @@ def case_transition(
     transition: str,
     actor,
     reason: str = "",
-    context: dict | None = None,
+    context: StepContext | Mapping | None = None,
     expected_status: str | None = None,
     authorised_by: str = "",
 ) -> Case:
@@ -364,7 +461,9 @@ def case_transition(
     The case row is locked for the whole step, so two people moving the same case at once cannot
     both succeed: the second sees the first one's result and is refused. `expected_status` lets a
     page that showed the case in one status refuse if it has moved since. The status change and
-    its timeline event are written in one transaction.
+    its timeline event are written in one transaction. `context` is parsed once
+    (`StepContext.parse`): an unknown fact or a value that is not one is refused (400) before
+    anything is locked.
 
     `authorised_by` names a service that has already decided the actor may cause this step (a
     partner system's interview decision: "interview_decision"); the role check is skipped, the
@@ -374,10 +473,10 @@ def case_transition(
     if step is None:
         raise TransitionRefused(transition, [_("There is no step called “%s”.") % transition])
     reason = (reason or "").strip()
-    context = dict(context or {})
+    context = StepContext.parse(context)
     case_id = case if isinstance(case, int) else case.pk
     with transaction.atomic(), acting_as(actor):
-        locked = Case.objects.select_for_update().get(pk=case_id)
+        locked = Case.objects.select_for_update(no_key=True).get(pk=case_id)
         if expected_status and locked.status != expected_status:
             raise TransitionRefused(
                 transition,
@@ -417,7 +516,7 @@ def case_transition(
             transition=step.name,
             reason=reason,
             data={
-                **_jsonable(context),
+                **context.as_data(),
                 **({"authorised_by": authorised_by} if authorised_by else {}),
             },
         )
@@ -427,16 +526,6 @@ def case_transition(
         case.resume_status = locked.resume_status
         case.status_changed_at = locked.status_changed_at
     return locked
-
-
-def _jsonable(context: dict) -> dict:
-    out = {}
-    for key, value in context.items():
-        if isinstance(value, datetime.date | datetime.datetime):
-            out[key] = value.isoformat()
-        elif isinstance(value, str | int | float | bool) or value is None:
-            out[key] = value
-    return out
 
 
 def transitions_into(status: str) -> Iterable[Transition]:

@@ -5,7 +5,9 @@ so a demo case at "ready to travel" could not be booked. `demo_clinic_records_lo
 them, reading each case's own timeline for its dates:
 
 - cases past the health assessment (medically cleared .. closed, and cases on hold or withdrawn
-  from those): every member cleared for the case's programme ("cleared with conditions" for a
+  from those): every member cleared for the case's programme, with every part its protocol asks
+  at the member's age recorded (examination, chest X-ray and TB class, a negative result of each
+  required test), as a clearance needs ("cleared with conditions" for a
   wheelchair, a medical escort, or now and then a follow-up after arrival). The outcome date is
   the timeline's "medically cleared" date, moved later where needed so that a case not yet gone
   holds a clearance valid at least `MIN_DAYS_VALID` days from today (a renewed assessment), and a
@@ -42,8 +44,16 @@ from cases.choices import CaseStatus, SpecialNeed
 from cases.models import Case, CaseEvent, Individual
 from cases.roles import Role
 
-from .choices import CheckResult, Outcome, TravelCondition
-from .models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
+from .choices import (
+    CHEST_XRAY,
+    CheckResult,
+    LabResultValue,
+    LabTest,
+    Outcome,
+    TBClass,
+    TravelCondition,
+)
+from .models import HealthAssessment, LabResult, MedicalProtocol, PreEmbarkationCheck
 
 S = CaseStatus
 
@@ -104,7 +114,7 @@ def demo_clinic_records_load(*, today: datetime.date | None = None) -> ClinicDem
         p.programme_id: p
         for p in MedicalProtocol.objects.only(
             "programme_id", "clearance_validity_days", "pre_embarkation_window_days"
-        )
+        ).prefetch_related("requirements")
     }
     clinician = (
         get_user_model()
@@ -163,7 +173,7 @@ class _Writer:
         for person in (
             Individual.objects.filter(case_id__in=case_ids)
             .order_by("case_id", "pk")
-            .values("pk", "case_id", "special_needs")
+            .values("pk", "case_id", "special_needs", "date_of_birth")
         ):
             members.setdefault(person["case_id"], []).append(person)
         assessed = set(
@@ -208,6 +218,7 @@ class _Writer:
             assessments += new_assessments
             checks += new_checks
         HealthAssessment.objects.bulk_create(assessments, batch_size=1_000)
+        LabResult.objects.bulk_create(self._lab_results(assessments), batch_size=1_000)
         PreEmbarkationCheck.objects.bulk_create(checks, batch_size=1_000)
         for assessment in assessments:
             if assessment.outcome == Outcome.DEFERRED:
@@ -219,6 +230,21 @@ class _Writer:
         self.summary.checks += len(checks)
 
     # -- assessments
+
+    def _lab_results(self, assessments) -> list[LabResult]:
+        """A negative result of each test the protocol asks of a cleared or deferred person at
+        their age (kept on the assessment by `_decided`), tested on the assessment day."""
+        return [
+            LabResult(
+                assessment=assessment,
+                test=test,
+                result=LabResultValue.NEGATIVE,
+                tested_on=assessment.assessed_on,
+                recorded_by=self.clinician,
+            )
+            for assessment in assessments
+            for test in getattr(assessment, "demo_tests", ())
+        ]
 
     def _assessments(self, plan: _CasePlan, people) -> list[HealthAssessment]:
         if not people:
@@ -276,18 +302,34 @@ class _Writer:
                 days=plan.protocol.clearance_validity_days
             )
             notes = ""
-        return HealthAssessment(
+        # Every part the protocol asks at the person's age, as a clearance needs
+        # (medical.services.missing_protocol_parts).
+        born = person["date_of_birth"]
+        age = (
+            assessed_on.year
+            - born.year
+            - ((assessed_on.month, assessed_on.day) < (born.month, born.day))
+        )
+        required = plan.protocol.parts_for_age(age)
+        xray = CHEST_XRAY in required
+        assessment = HealthAssessment(
             individual_id=person["pk"],
             programme_id=plan.programme_id,
             scheduled_for=_office_time(assessed_on, rng.randint(0, 31)),
             assessed_on=assessed_on,
             clinician=self.clinician,
+            physical_examination="No abnormal findings.",
+            chest_xray_on=assessed_on if xray else None,
+            chest_xray_findings="Clear lung fields." if xray else "",
+            tb_classification=TBClass.NO_CLASS if xray else "",
             outcome=outcome,
             outcome_on=outcome_on,
             conditions=conditions,
             outcome_notes=notes,
             valid_until=valid_until,
         )
+        assessment.demo_tests = [t for t in LabTest.values if t in required]
+        return assessment
 
     def _open(self, plan: _CasePlan, people, rng) -> list[HealthAssessment]:
         """Open assessments with an appointment: every other active household today."""

@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.errors import show_on_form
+
 from .choices import (
     CHEST_XRAY,
     AssessmentGroup,
@@ -33,11 +35,10 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ApplicationErrorMixin:
-    """Put a service's refusal on the field it names, or on the form."""
+    """Put a service's refusal on the field it names, or on the form (cases.errors)."""
 
     def add_application_error(self, error) -> None:
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, str(error.message))
+        show_on_form(self, error)
 
 
 class ScheduleForm(ApplicationErrorMixin, forms.Form):

@@ -11,16 +11,15 @@ import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.workflow import StepContext
+
 from .choices import CLEARING_OUTCOMES, CheckResult, Outcome
 from .selectors import latest_checks_by_person, travellers_with_assessments
 
 
-def _on_day(context: dict) -> tuple[datetime.date, bool]:
-    day = context.get("departure_date")
-    if isinstance(day, datetime.datetime):
-        day = timezone.localdate(day)
-    if isinstance(day, str) and day:
-        day = datetime.date.fromisoformat(day)
+def _on_day(context) -> tuple[datetime.date, bool]:
+    """The planned departure date of the step's context, or today."""
+    day = StepContext.parse(context).departure_date
     if day:
         return day, True
     return timezone.localdate(), False
@@ -54,8 +53,8 @@ def clearance_problem(person, assessment, day: datetime.date, is_departure: bool
 
 def travellers_medically_cleared(case, context):
     """Every member of the case holds a clearance (cleared, or cleared with conditions) for the
-    case's programme that is valid on context["departure_date"], or today when none is given."""
-    day, is_departure = _on_day(context or {})
+    case's programme that is valid on context.departure_date, or today when none is given."""
+    day, is_departure = _on_day(context)
     problems = [
         problem
         for person, assessment in travellers_with_assessments(case)

@@ -263,6 +263,10 @@ class Vaccination(models.Model):
         indexes = [models.Index(fields=["given_on"], name="vaccination_given_idx")]
         constraints = [
             models.CheckConstraint(condition=Q(dose__gte=1), name="vaccination_dose_positive"),
+            # A dose sent twice is one dose.
+            models.UniqueConstraint(
+                fields=["individual", "vaccine", "dose"], name="vaccination_natural_key"
+            ),
         ]
 
     def __str__(self):
@@ -312,6 +316,10 @@ class PreEmbarkationCheck(models.Model):
             models.CheckConstraint(
                 condition=Q(checked_on__lte=models.F("planned_departure")),
                 name="check_before_departure",
+            ),
+            # A check sent twice is one check: one per person and day.
+            models.UniqueConstraint(
+                fields=["individual", "checked_on"], name="pre_embarkation_check_natural_key"
             ),
         ]
 

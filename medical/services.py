@@ -12,19 +12,40 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
-from cases.choices import CaseStatus, EventKind
-from cases.errors import ApplicationError, NotPermitted
-from cases.events import event_record
+from cases.choices import CaseStatus
+from cases.errors import (
+    ApplicationError,
+    DuplicateRecord,
+    NotPermitted,
+    clean_or_refuse,
+    duplicates_refused,
+    existing_record,
+)
 from cases.models import Case, Individual
-from cases.workflow import TRANSITIONS_BY_NAME, case_transition
+from cases.workflow import TRANSITIONS_BY_NAME, StepContext, case_transition
 
-from .choices import CLEARING_OUTCOMES, CheckResult, Outcome, TravelCondition
+from .choices import (
+    CHEST_XRAY,
+    CLEARING_OUTCOMES,
+    CheckResult,
+    LabResultValue,
+    LabTest,
+    Outcome,
+    TravelCondition,
+)
+from .events import (
+    event_assessment_cancelled,
+    event_assessment_opened,
+    event_assessment_recorded,
+    event_outcome_recorded,
+    event_pre_embarkation_checked,
+    event_vaccination_recorded,
+)
 from .models import (
     HealthAssessment,
     LabResult,
@@ -67,20 +88,6 @@ def _require_clinician(actor) -> None:
         raise NotPermitted(_("Only clinicians may record or read medical detail."))
 
 
-def _full_clean(obj, *, exclude=()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=True)
-    except ValidationError as error:
-        if hasattr(error, "error_dict"):
-            field, messages = next(iter(error.message_dict.items()))
-            raise ApplicationError(
-                messages[0],
-                field=None if field == "__all__" else field,
-                extra={"errors": error.message_dict},
-            ) from error
-        raise ApplicationError(error.messages[0]) from error
-
-
 def _refuse_future(field: str, day: datetime.date | None) -> None:
     if day is not None and day > timezone.localdate():
         raise ApplicationError(
@@ -112,12 +119,6 @@ def protocol_for(programme) -> MedicalProtocol:
         ) from None
 
 
-def _tell_timeline(*, case_id: int, actor, reason: str, data: dict) -> None:
-    event_record(
-        case=Case(pk=case_id), kind=EventKind.MEDICAL, actor=actor, reason=reason, data=data
-    )
-
-
 # ---------------------------------------------------------------------------------------------
 # Health assessments
 
@@ -140,37 +141,55 @@ def assessment_create(
         _refuse_future(name, parts.get(name))
     programme = individual.case.programme
     protocol_for(programme)
-    if HealthAssessment.objects.filter(individual=individual, programme=programme).exists():
-        raise _duplicate_assessment()
     assessment = HealthAssessment(individual=individual, programme=programme, **parts)
     if assessment.assessed_on and assessment.clinician_id is None:
         assessment.clinician = actor
-    _full_clean(assessment)
-    try:
-        with transaction.atomic(), acting_as(actor):
+    clean_or_refuse(assessment)
+    with transaction.atomic(), acting_as(actor):
+        case = _lock_case(individual.case_id)
+        _refuse_taken(_assessment_taken(assessment))
+        with duplicates_refused(
+            {
+                "one_assessment_per_person_and_programme": lambda: _assessment_taken(assessment),
+            }
+        ):
             assessment.save()
-            _tell_timeline(
-                case_id=individual.case_id,
-                actor=actor,
-                reason=_("Health assessment opened for %(name)s.") % {"name": individual.full_name},
-                data={
-                    "action": "assessment_opened",
-                    "individual": individual.pk,
-                    "assessment": assessment.pk,
-                    "programme": programme.code,
-                },
-            )
-    except IntegrityError as error:
-        # Two clinicians opening the same person's assessment at once.
-        raise _duplicate_assessment() from error
+        event_assessment_opened(case=case, actor=actor, assessment=assessment)
     return assessment
 
 
-def _duplicate_assessment() -> ApplicationError:
-    return ApplicationError(
-        _("This person already has a health assessment for this programme."),
+def _lock_case(case_id: int) -> Case:
+    """The case row first, then the clinic's own rows (the lock order of cases.workflow)."""
+    return Case.objects.select_for_update(no_key=True).get(pk=case_id)
+
+
+def _refuse_taken(refusal: DuplicateRecord | None) -> None:
+    if refusal is not None:
+        raise refusal
+
+
+def _assessment_taken(assessment: HealthAssessment) -> DuplicateRecord | None:
+    """A second assessment of one person for one programme, naming the one that exists."""
+    existing = (
+        HealthAssessment.objects.filter(
+            individual_id=assessment.individual_id, programme_id=assessment.programme_id
+        )
+        .exclude(pk=assessment.pk)
+        .first()
+    )
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _("This person already has a health assessment for this programme (id %(id)d).")
+        % {"id": existing.pk},
+        existing=existing_record(
+            "health_assessment",
+            existing,
+            label=str(assessment),
+            url=existing.get_absolute_url(),
+            api="medical-assessment-detail",
+        ),
         field="individual",
-        code="duplicate",
     )
 
 
@@ -188,6 +207,7 @@ def assessment_update(*, actor, assessment: HealthAssessment, **changes) -> Heal
     for name in PAST_DATE_FIELDS:
         _refuse_future(name, changes.get(name))
     with transaction.atomic(), acting_as(actor):
+        case = _lock_case(assessment.individual.case_id)
         locked = HealthAssessment.objects.select_for_update().get(pk=assessment.pk)
         changed = [name for name, value in changes.items() if getattr(locked, name) != value]
         if not changed:
@@ -197,41 +217,26 @@ def assessment_update(*, actor, assessment: HealthAssessment, **changes) -> Heal
         if "scheduled_for" not in changed or len(changed) > 1:
             locked.clinician = actor
             changed.append("clinician")
-        _full_clean(locked)
+        clean_or_refuse(locked)
         locked.save(update_fields=[*changed, "updated_at"])
-        _tell_timeline(
-            case_id=locked.individual.case_id,
-            actor=actor,
-            reason=_("Health assessment recorded for %(name)s.")
-            % {"name": locked.individual.full_name},
-            data={
-                "action": "assessment_recorded",
-                "individual": locked.individual_id,
-                "assessment": locked.pk,
-            },
-        )
+        event_assessment_recorded(case=case, actor=actor, assessment=locked)
     return locked
 
 
 def assessment_delete(*, actor, assessment: HealthAssessment) -> None:
     """Cancel an assessment that has no outcome yet (an appointment made in error)."""
     _require_clinician(actor)
-    if assessment.outcome:
-        raise ApplicationError(
-            _("An assessment with an outcome is a medical record and cannot be deleted."),
-            code="has_outcome",
-        )
     with transaction.atomic(), acting_as(actor):
-        case_id = assessment.individual.case_id
-        name = assessment.individual.full_name
-        individual_id = assessment.individual_id
-        assessment.delete()
-        _tell_timeline(
-            case_id=case_id,
-            actor=actor,
-            reason=_("Health assessment of %(name)s cancelled.") % {"name": name},
-            data={"action": "assessment_cancelled", "individual": individual_id},
-        )
+        case = _lock_case(assessment.individual.case_id)
+        locked = HealthAssessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.outcome:
+            raise ApplicationError(
+                _("An assessment with an outcome is a medical record and cannot be deleted."),
+                code="has_outcome",
+            )
+        person = assessment.individual
+        locked.delete()
+        event_assessment_cancelled(case=case, actor=actor, person=person)
 
 
 def lab_result_add(
@@ -243,21 +248,39 @@ def lab_result_add(
     row = LabResult(
         assessment=assessment, test=test, result=result, tested_on=tested_on, recorded_by=actor
     )
-    _full_clean(row)
+    clean_or_refuse(row)
     with transaction.atomic(), acting_as(actor):
+        case = _lock_case(assessment.individual.case_id)
         row.save()
-        _tell_timeline(
-            case_id=assessment.individual.case_id,
-            actor=actor,
-            reason=_("Health assessment recorded for %(name)s.")
-            % {"name": assessment.individual.full_name},
-            data={
-                "action": "assessment_recorded",
-                "individual": assessment.individual_id,
-                "assessment": assessment.pk,
-            },
-        )
+        event_assessment_recorded(case=case, actor=actor, assessment=assessment)
     return row
+
+
+def missing_protocol_parts(assessment: HealthAssessment, protocol: MedicalProtocol) -> list[str]:
+    """Each part the protocol requires of this person at their age on the assessment date that
+    is not recorded yet, in words: the assessment date, the physical examination, each required
+    laboratory test (a result "not done" does not count), the chest X-ray and its TB class."""
+    missing = []
+    if assessment.assessed_on is None:
+        missing.append(_("the assessment date"))
+    if not (assessment.physical_examination or "").strip():
+        missing.append(_("the physical examination"))
+    day = assessment.assessed_on or timezone.localdate()
+    required = protocol.parts_for_age(assessment.individual.age_on(day))
+    done = set(
+        assessment.lab_results.exclude(result=LabResultValue.NOT_DONE).values_list(
+            "test", flat=True
+        )
+    )
+    for test in LabTest:
+        if test.value in required and test.value not in done:
+            missing.append(_("the %(test)s result") % {"test": test.label})
+    if CHEST_XRAY in required:
+        if assessment.chest_xray_on is None:
+            missing.append(_("the chest X-ray"))
+        if not assessment.tb_classification:
+            missing.append(_("the TB classification"))
+    return missing
 
 
 def assessment_record_outcome(
@@ -272,10 +295,13 @@ def assessment_record_outcome(
     """Record the outcome of an assessment and, for a clearance, its validity from the protocol
     (outcome date + the protocol's validity in days).
 
-    Refuses an outcome without a date, a date in the future, conditions on anything but
-    "cleared with conditions" and "cleared with conditions" without any. A deferred outcome moves
-    the case to "medically deferred" when its status allows; the last traveller's clearance
-    moves a case in "health assessment" to "medically cleared".
+    A clearing outcome (cleared, cleared with conditions) is refused while any part the
+    protocol requires for the person's age is missing; the refusal lists each one
+    (`missing_protocol_parts`, code `protocol_incomplete`). Deferred and not cleared may be
+    recorded at any time. Refuses an outcome without a date, a date in the future, conditions on
+    anything but "cleared with conditions" and "cleared with conditions" without any. A deferred
+    outcome moves the case to "medically deferred" when its status allows; the last traveller's
+    clearance moves a case in "health assessment" to "medically cleared".
     """
     _require_clinician(actor)
     if outcome not in Outcome.values:
@@ -296,8 +322,9 @@ def assessment_record_outcome(
             _("Conditions belong only to a clearance with conditions."), field="conditions"
         )
     with transaction.atomic(), acting_as(actor):
+        case = _lock_case(assessment.individual.case_id)
         locked = (
-            HealthAssessment.objects.select_for_update()
+            HealthAssessment.objects.select_for_update(of=("self",))
             .select_related("individual", "programme")
             .get(pk=assessment.pk)
         )
@@ -308,6 +335,23 @@ def assessment_record_outcome(
                 field="outcome_on",
             )
         protocol = protocol_for(locked.programme)
+        if outcome in CLEARING_OUTCOMES:
+            missing = missing_protocol_parts(locked, protocol)
+            if missing:
+                raise ApplicationError(
+                    _(
+                        "%(name)s cannot be cleared yet: the protocol of %(programme)s still "
+                        "needs %(parts)s."
+                    )
+                    % {
+                        "name": locked.individual.full_name,
+                        "programme": locked.programme.code,
+                        "parts": ", ".join(str(part) for part in missing),
+                    },
+                    field="outcome",
+                    code="protocol_incomplete",
+                    extra={"missing": [str(part) for part in missing]},
+                )
         locked.outcome = outcome
         locked.outcome_on = outcome_on
         locked.conditions = conditions
@@ -319,7 +363,7 @@ def assessment_record_outcome(
         )
         if locked.clinician_id is None:
             locked.clinician = actor
-        _full_clean(locked)
+        clean_or_refuse(locked)
         locked.save(
             update_fields=[
                 "outcome",
@@ -331,21 +375,7 @@ def assessment_record_outcome(
                 "updated_at",
             ]
         )
-        case = Case.objects.select_for_update().get(pk=locked.individual.case_id)
-        _tell_timeline(
-            case_id=case.pk,
-            actor=actor,
-            reason=_("Health assessment outcome for %(name)s: %(outcome)s.")
-            % {"name": locked.individual.full_name, "outcome": locked.get_outcome_display()},
-            data={
-                "action": "outcome_recorded",
-                "individual": locked.individual_id,
-                "assessment": locked.pk,
-                "outcome": outcome,
-                "conditions": conditions,
-                "valid_until": locked.valid_until.isoformat() if locked.valid_until else None,
-            },
-        )
+        event_outcome_recorded(case=case, actor=actor, assessment=locked)
         _move_case_after_outcome(case=case, assessment=locked, actor=actor)
     assessment.refresh_from_db()
     return locked
@@ -366,7 +396,7 @@ def _move_case_after_outcome(*, case: Case, assessment: HealthAssessment, actor)
     if assessment.outcome in CLEARING_OUTCOMES and case.status == CaseStatus.HEALTH_ASSESSMENT:
         from .guards import travellers_medically_cleared
 
-        if travellers_medically_cleared(case, {}) is None:
+        if travellers_medically_cleared(case, StepContext()) is None:
             case_transition(
                 case=case,
                 transition="clear_medically",
@@ -379,6 +409,31 @@ def _move_case_after_outcome(*, case: Case, assessment: HealthAssessment, actor)
 # Vaccinations and pre-embarkation checks
 
 
+def _vaccination_taken(vaccination: Vaccination) -> DuplicateRecord | None:
+    """A dose recorded again (person, vaccine, dose), naming the one that exists."""
+    existing = Vaccination.objects.filter(
+        individual_id=vaccination.individual_id,
+        vaccine=vaccination.vaccine,
+        dose=vaccination.dose,
+    ).first()
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _(
+            "Dose %(dose)d of %(vaccine)s is already recorded for this person, given on "
+            "%(date)s (id %(id)d)."
+        )
+        % {
+            "dose": existing.dose,
+            "vaccine": existing.get_vaccine_display(),
+            "date": existing.given_on.isoformat(),
+            "id": existing.pk,
+        },
+        existing=existing_record("vaccination", existing),
+        field="dose",
+    )
+
+
 def vaccination_record(
     *,
     actor,
@@ -388,7 +443,8 @@ def vaccination_record(
     given_on: datetime.date,
     lot_number: str,
 ) -> Vaccination:
-    """Record a vaccine dose given to a person (vaccine, dose number, date, lot)."""
+    """Record a vaccine dose given to a person (vaccine, dose number, date, lot). The same dose
+    sent again is refused, naming the one recorded (DuplicateRecord)."""
     _require_clinician(actor)
     _refuse_future("given_on", given_on)
     vaccination = Vaccination(
@@ -399,16 +455,40 @@ def vaccination_record(
         lot_number=(lot_number or "").strip(),
         clinician=actor,
     )
-    _full_clean(vaccination)
+    clean_or_refuse(vaccination)
     with transaction.atomic(), acting_as(actor):
-        vaccination.save()
-        _tell_timeline(
-            case_id=individual.case_id,
-            actor=actor,
-            reason=_("Vaccination recorded for %(name)s.") % {"name": individual.full_name},
-            data={"action": "vaccination_recorded", "individual": individual.pk},
-        )
+        case = _lock_case(individual.case_id)
+        _refuse_taken(_vaccination_taken(vaccination))
+        with duplicates_refused(
+            {"vaccination_natural_key": lambda: _vaccination_taken(vaccination)}
+        ):
+            vaccination.save()
+        event_vaccination_recorded(case=case, actor=actor, person=individual)
     return vaccination
+
+
+def _check_taken(check: PreEmbarkationCheck) -> DuplicateRecord | None:
+    """A pre-embarkation check recorded again (person, date), naming the one that exists."""
+    existing = PreEmbarkationCheck.objects.filter(
+        individual_id=check.individual_id, checked_on=check.checked_on
+    ).first()
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _(
+            "A pre-embarkation check of this person on %(date)s is already recorded: "
+            "%(result)s (id %(id)d)."
+        )
+        % {
+            "date": existing.checked_on.isoformat(),
+            "result": existing.get_result_display(),
+            "id": existing.pk,
+        },
+        existing=existing_record(
+            "pre_embarkation_check", existing, label=f"{existing.checked_on.isoformat()}"
+        ),
+        field="checked_on",
+    )
 
 
 def pre_embarkation_check_record(
@@ -425,7 +505,8 @@ def pre_embarkation_check_record(
 
     `planned_departure` is the flight date, given by the caller until the movements app owns
     bookings. The check must fall inside the protocol's window: no earlier than the window's
-    number of days before departure, and not after it.
+    number of days before departure, and not after it. One check per person and day: the same
+    check sent again is refused, naming the one recorded (DuplicateRecord).
     """
     _require_clinician(actor)
     _check_member(individual, case)
@@ -463,19 +544,11 @@ def pre_embarkation_check_record(
         clinical_notes=clinical_notes,
         clinician=actor,
     )
-    _full_clean(check)
+    clean_or_refuse(check)
     with transaction.atomic(), acting_as(actor):
-        check.save()
-        _tell_timeline(
-            case_id=individual.case_id,
-            actor=actor,
-            reason=_("Pre-embarkation check for %(name)s: %(result)s.")
-            % {"name": individual.full_name, "result": check.get_result_display()},
-            data={
-                "action": "pre_embarkation_check",
-                "individual": individual.pk,
-                "result": result,
-                "planned_departure": planned_departure.isoformat(),
-            },
-        )
+        locked_case = _lock_case(individual.case_id)
+        _refuse_taken(_check_taken(check))
+        with duplicates_refused({"pre_embarkation_check_natural_key": lambda: _check_taken(check)}):
+            check.save()
+        event_pre_embarkation_checked(case=locked_case, actor=actor, check=check)
     return check

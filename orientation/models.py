@@ -90,6 +90,12 @@ class OrientationSession(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=SessionStatus.values), name="session_status_known"
             ),
+            # A session planned twice is one session (a cancelled one may be planned again).
+            models.UniqueConstraint(
+                fields=["curriculum", "venue", "start_date"],
+                condition=~Q(status=SessionStatus.CANCELLED),
+                name="orientation_session_natural_key",
+            ),
         ]
 
     def __str__(self):

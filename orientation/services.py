@@ -1,7 +1,8 @@
 """Writes of cultural orientation: plan and cancel sessions, enroll cases, record attendance.
 
 Each service checks the actor's role, validates, writes in one transaction, tells the timeline
-of every case it touches (EventKind.ORIENTATION) and names the actor for the audit trail.
+of every case it touches (orientation/events.py) and names the actor for the audit trail. Locks
+follow cases.workflow's order: the case row first (enrolling, taking out), then the session.
 """
 
 from __future__ import annotations
@@ -10,20 +11,31 @@ import datetime
 import itertools
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
-from cases.choices import CaseStatus, EventKind
-from cases.errors import ApplicationError, NotPermitted
-from cases.events import event_record
+from cases.choices import CaseStatus
+from cases.errors import (
+    ApplicationError,
+    DuplicateRecord,
+    NotPermitted,
+    clean_or_refuse,
+    duplicates_refused,
+    existing_record,
+)
 from cases.models import Case
 from cases.roles import Role, has_role
 from cases.workflow import TRANSITIONS_BY_NAME, case_transition
 
 from .choices import SessionStatus
+from .events import (
+    event_attendance_recorded,
+    event_enrolled,
+    event_enrollment_removed,
+    event_session_cancelled,
+)
 from .models import Attendance, Curriculum, Enrollment, OrientationSession, SessionDay
 from .permissions import can_manage_orientation
 
@@ -47,14 +59,32 @@ def _require_manager(actor) -> None:
         )
 
 
-def _full_clean(obj, *, exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise ApplicationError(
-            messages[0], field=None if field == "__all__" else field, code="invalid"
-        ) from error
+def _session_taken(session: OrientationSession) -> DuplicateRecord | None:
+    """A session planned again (same curriculum, venue and first day; cancelled ones aside),
+    naming the one that exists."""
+    existing = (
+        OrientationSession.objects.filter(
+            curriculum_id=session.curriculum_id,
+            venue=session.venue,
+            start_date=session.start_date,
+        )
+        .exclude(status=SessionStatus.CANCELLED)
+        .exclude(pk=session.pk)
+        .first()
+    )
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _("This session is already planned: %(session)s (id %(id)d).")
+        % {"session": existing, "id": existing.pk},
+        existing=existing_record(
+            "orientation_session",
+            existing,
+            url=existing.get_absolute_url(),
+            api="orientation-session-detail",
+        ),
+        field="start_date",
+    )
 
 
 def _lock_session(session: OrientationSession | int) -> OrientationSession:
@@ -113,9 +143,15 @@ def session_plan(
         facilitator=facilitator,
         capacity=capacity,
     )
-    _full_clean(session, exclude=["status"])
+    clean_or_refuse(session, exclude=["status"])
+    refusal = _session_taken(session)
+    if refusal is not None:
+        raise refusal
     with transaction.atomic(), acting_as(actor):
-        session.save()
+        with duplicates_refused(
+            {"orientation_session_natural_key": lambda: _session_taken(session)}
+        ):
+            session.save()
         SessionDay.objects.bulk_create(
             SessionDay(session=session, number=n, date=d) for n, d in enumerate(day_dates, 1)
         )
@@ -145,14 +181,7 @@ def session_cancel(*, actor, session: OrientationSession, reason: str) -> Orient
         locked.save(update_fields=["status", "updated_at"])
         cases = Case.objects.filter(members__orientation_enrollments__session=locked).distinct()
         for case in cases:
-            event_record(
-                case=case,
-                kind=EventKind.ORIENTATION,
-                actor=actor,
-                reason=_("Orientation session %(session)s was cancelled: %(reason)s")
-                % {"session": locked, "reason": reason},
-                data={"session": locked.pk, "action": "session_cancelled"},
-            )
+            event_session_cancelled(case=case, actor=actor, session=locked, reason=reason)
     session.status = locked.status
     return locked
 
@@ -168,9 +197,14 @@ def enrollment_add(*, actor, session: OrientationSession, case: Case) -> list[En
     """
     _require_manager(actor)
     with transaction.atomic(), acting_as(actor):
+        # The lock order of cases.workflow: the case, then the session.
+        case = (
+            Case.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("destination_country")
+            .get(pk=case.pk)
+        )
         locked = _lock_session(session)
         curriculum = locked.curriculum
-        case = Case.objects.select_related("destination_country").get(pk=case.pk)
         if locked.status != SessionStatus.PLANNED:
             raise ApplicationError(
                 _("Session %(session)s is “%(status)s”: only planned sessions take enrollments.")
@@ -215,12 +249,7 @@ def enrollment_add(*, actor, session: OrientationSession, case: Case) -> list[En
         )
         adding = [m for m in eligible if m.pk not in already]
         if not adding:
-            raise ApplicationError(
-                _("Case %(case)s is already enrolled in this session.")
-                % {"case": case.case_number},
-                field="case",
-                code="already_enrolled",
-            )
+            raise _already_enrolled(case, locked)
         enrolled = locked.enrollments.count()
         if enrolled + len(adding) > locked.capacity:
             raise ApplicationError(
@@ -238,21 +267,11 @@ def enrollment_add(*, actor, session: OrientationSession, case: Case) -> list[En
                 field="case",
                 code="over_capacity",
             )
-        created = Enrollment.objects.bulk_create(
-            Enrollment(session=locked, individual=m, enrolled_by=actor) for m in adding
-        )
-        event_record(
-            case=case,
-            kind=EventKind.ORIENTATION,
-            actor=actor,
-            reason=_("Enrolled in orientation session %(session)s: %(names)s.")
-            % {"session": locked, "names": ", ".join(m.full_name for m in adding)},
-            data={
-                "session": locked.pk,
-                "action": "enrolled",
-                "individuals": [m.pk for m in adding],
-            },
-        )
+        with duplicates_refused({"enrollment_unique": lambda: _already_enrolled(case, locked)}):
+            created = Enrollment.objects.bulk_create(
+                Enrollment(session=locked, individual=m, enrolled_by=actor) for m in adding
+            )
+        event_enrolled(case=case, actor=actor, session=locked, people=adding)
         start = TRANSITIONS_BY_NAME["start_orientation"]
         if case.status == CaseStatus.MEDICALLY_CLEARED and has_role(actor, *start.roles):
             case_transition(
@@ -264,11 +283,25 @@ def enrollment_add(*, actor, session: OrientationSession, case: Case) -> list[En
     return created
 
 
+def _already_enrolled(case: Case, session: OrientationSession) -> DuplicateRecord:
+    return DuplicateRecord(
+        _("Case %(case)s is already enrolled in this session.") % {"case": case.case_number},
+        existing=existing_record(
+            "orientation_session",
+            session,
+            url=session.get_absolute_url(),
+            api="orientation-session-detail",
+        ),
+        field="case",
+    )
+
+
 def enrollment_remove(*, actor, session: OrientationSession, case: Case) -> int:
     """Take the members of `case` out of a planned session (a wrong enrollment), before any of
     their attendance is recorded; returns how many were removed."""
     _require_manager(actor)
     with transaction.atomic(), acting_as(actor):
+        case = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         locked = _lock_session(session)
         enrollments = locked.enrollments.filter(individual__case=case).select_related("individual")
         people = [e.individual for e in enrollments]
@@ -289,18 +322,7 @@ def enrollment_remove(*, actor, session: OrientationSession, case: Case) -> int:
                 code="attendance_recorded",
             )
         removed, _detail = Enrollment.objects.filter(pk__in=[e.pk for e in enrollments]).delete()
-        event_record(
-            case=case,
-            kind=EventKind.ORIENTATION,
-            actor=actor,
-            reason=_("Taken out of orientation session %(session)s: %(names)s.")
-            % {"session": locked, "names": ", ".join(p.full_name for p in people)},
-            data={
-                "session": locked.pk,
-                "action": "enrollment_removed",
-                "individuals": [p.pk for p in people],
-            },
-        )
+        event_enrollment_removed(case=case, actor=actor, session=locked, people=people)
     return removed
 
 
@@ -388,26 +410,6 @@ def _tell_cases_about_attendance(actor, session, day, changed, present_ids) -> N
     for people in by_case.values():
         here = [p for p in people if p.pk in present_ids]
         away = [p for p in people if p.pk not in present_ids]
-        event_record(
-            case=people[0].case,
-            kind=EventKind.ORIENTATION,
-            actor=actor,
-            reason=_(
-                "Attendance on day %(number)d (%(date)s) of %(session)s: "
-                "present: %(present)s; absent: %(absent)s."
-            )
-            % {
-                "number": day.number,
-                "date": day.date.isoformat(),
-                "session": session,
-                "present": ", ".join(p.full_name for p in here) or "–",
-                "absent": ", ".join(p.full_name for p in away) or "–",
-            },
-            data={
-                "session": session.pk,
-                "action": "attendance",
-                "day": day.number,
-                "present": [p.pk for p in here],
-                "absent": [p.pk for p in away],
-            },
+        event_attendance_recorded(
+            case=people[0].case, actor=actor, session=session, day=day, present=here, absent=away
         )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import ApplicationError
+from cases.errors import ApplicationError, show_on_form
 from cases.selectors import case_visible_to
 
 from . import selectors, services
@@ -75,7 +75,7 @@ def session_plan(request):
                 capacity=data["capacity"],
             )
         except ApplicationError as error:
-            _add_error(form, error)
+            show_on_form(form, error, fields={"day_dates": "number_of_days"})
         else:
             messages.success(request, _("The session is planned."))
             return redirect(session)
@@ -105,7 +105,7 @@ def session_enroll(request, pk):
             try:
                 enrolled = services.enrollment_add(actor=request.user, session=session, case=case)
             except ApplicationError as error:
-                form.add_error("case_number", error.message)
+                show_on_form(form, error, fields=ENROLL_FIELDS)
             else:
                 messages.success(
                     request,
@@ -170,18 +170,16 @@ def session_cancel(request, pk):
                 actor=request.user, session=session, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as error:
-            form.add_error("reason" if error.field == "reason" else None, error.message)
+            show_on_form(form, error)
         else:
             messages.success(request, _("The session is cancelled."))
             return redirect(session)
     return _render_detail(request, session, cancel_form=form, status=400)
 
 
-def _add_error(form, error: ApplicationError):
-    field = error.field if error.field in form.fields else None
-    if error.field == "day_dates":
-        field = "number_of_days"
-    form.add_error(field, error.message)
+# The enrolment form asks for a case number only: what the service says about the case or
+# the session is shown beside it.
+ENROLL_FIELDS = {"case": "case_number", "session": "case_number", "non_field": "case_number"}
 
 
 def _render_detail(

@@ -1,11 +1,10 @@
 """Browser forms for interviews. They parse input only; the rules live in the services, whose
-refusals are shown beside the field they name (`show_refusal`)."""
+refusals are shown beside the field they name (`cases.errors.show_on_form`)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.choices import InterviewDecision, InterviewKind, InterviewOutcome
-from cases.errors import ApplicationError, TransitionRefused
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -71,15 +70,3 @@ class InterviewOutcomeForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-
-def show_refusal(form: forms.Form, error: ApplicationError) -> None:
-    """Put a service's refusal on the form: beside its field, or above the form with every
-    failed condition when the workflow refused the case's move."""
-    if isinstance(error, TransitionRefused):
-        form.add_error(None, _("The case cannot move on, so nothing was saved:"))
-        for reason in error.reasons:
-            form.add_error(None, reason)
-        return
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, str(error.message))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -21,15 +20,25 @@ from cases.choices import (
     MAIN_LINE,
     OPEN_STATES,
     CaseStatus,
-    EventKind,
     InterviewDecision,
     InterviewOutcome,
 )
-from cases.errors import ApplicationError, NotPermitted
-from cases.events import event_record
+from cases.errors import (
+    ApplicationError,
+    DuplicateRecord,
+    NotPermitted,
+    clean_or_refuse,
+    duplicates_refused,
+    existing_record,
+)
 from cases.models import Case, Interview
 from cases.workflow import case_transition
 
+from .events import (
+    event_interview_outcome_recorded,
+    event_interview_rescheduled,
+    event_interview_scheduled,
+)
 from .permissions import can_record_interview_outcome, can_schedule_interview
 
 Outcome = InterviewOutcome
@@ -52,16 +61,42 @@ class InterviewConflict(ApplicationError):
     default_code = "conflict"
 
 
-def _full_clean(interview: Interview) -> None:
-    try:
-        interview.full_clean(validate_constraints=True)
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise ApplicationError(
-            messages[0],
-            field=None if field == "__all__" else field,
-            extra={"errors": error.message_dict},
-        ) from error
+def _appointment_taken(interview: Interview) -> DuplicateRecord | None:
+    """The refusal of an appointment sent again: same case, kind and time (the natural key the
+    database enforces as `interview_natural_key`), naming the interview that exists."""
+    existing = (
+        Interview.objects.filter(
+            case_id=interview.case_id, kind=interview.kind, scheduled_for=interview.scheduled_for
+        )
+        .exclude(outcome=Outcome.RESCHEDULED)
+        .exclude(pk=interview.pk)
+        .select_related("case")
+        .first()
+    )
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _("This interview is already scheduled: %(kind)s of case %(case)s on %(when)s (id %(id)d).")
+        % {
+            "kind": existing.get_kind_display(),
+            "case": existing.case.case_number,
+            "when": _local(existing.scheduled_for),
+            "id": existing.pk,
+        },
+        existing=existing_record(
+            "interview", existing, url=existing.case.get_absolute_url(), api="api-interview-detail"
+        ),
+        field="scheduled_for",
+    )
+
+
+def _save_appointment(interview: Interview) -> None:
+    """Save a new appointment, refusing it when it exists already (checked, or lost race)."""
+    refusal = _appointment_taken(interview)
+    if refusal is not None:
+        raise refusal
+    with duplicates_refused({"interview_natural_key": lambda: _appointment_taken(interview)}):
+        interview.save()
 
 
 def _check_aware(value, *, field: str = "scheduled_for") -> None:
@@ -85,17 +120,6 @@ def _local(moment: datetime.datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _interview_facts(interview: Interview, action: str, **more) -> dict:
-    """What the timeline keeps about an interview (no notes: they may be sensitive)."""
-    return {
-        "interview": interview.pk,
-        "action": action,
-        "interview_kind": interview.kind,
-        "scheduled_for": interview.scheduled_for.isoformat(),
-        **more,
-    }
-
-
 def interview_schedule(
     *, actor, case: Case, kind: str, scheduled_for: datetime.datetime, venue="", interviewer=""
 ) -> Interview:
@@ -108,7 +132,7 @@ def interview_schedule(
         raise NotPermitted(_("Only caseworkers and administrators schedule interviews."))
     _check_aware(scheduled_for)
     with transaction.atomic(), acting_as(actor):
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+        locked = Case.objects.select_for_update(no_key=True).get(pk=case.pk)
         _check_case_open(locked)
         interview = Interview(
             case=locked,
@@ -117,14 +141,9 @@ def interview_schedule(
             venue=(venue or "").strip(),
             interviewer=(interviewer or "").strip(),
         )
-        _full_clean(interview)
-        interview.save()
-        event_record(
-            case=locked,
-            kind=EventKind.INTERVIEW,
-            actor=actor,
-            data=_interview_facts(interview, "scheduled"),
-        )
+        clean_or_refuse(interview)
+        _save_appointment(interview)
+        event_interview_scheduled(case=locked, actor=actor, interview=interview)
     return interview
 
 
@@ -152,7 +171,7 @@ def interview_reschedule(
         )
     reason = (reason or "").strip()
     with transaction.atomic(), acting_as(actor):
-        case = Case.objects.select_for_update().get(pk=interview.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=interview.case_id)
         old = Interview.objects.select_for_update().get(pk=interview.pk)
         if old.outcome != Outcome.SCHEDULED:
             raise InterviewConflict(
@@ -169,25 +188,12 @@ def interview_reschedule(
             venue=old.venue if venue is None else venue.strip(),
             interviewer=old.interviewer if interviewer is None else interviewer.strip(),
         )
-        _full_clean(new)
+        clean_or_refuse(new)
         old.outcome = Outcome.RESCHEDULED
         old.recorded_by = actor
         old.save(update_fields=["outcome", "recorded_by", "updated_at"])
-        new.save()
-        event_record(
-            case=case,
-            kind=EventKind.INTERVIEW,
-            actor=actor,
-            reason=reason,
-            data=_interview_facts(old, "rescheduled", new_interview=new.pk),
-        )
-        event_record(
-            case=case,
-            kind=EventKind.INTERVIEW,
-            actor=actor,
-            reason=reason,
-            data=_interview_facts(new, "scheduled", rescheduled_from=old.pk),
-        )
+        _save_appointment(new)
+        event_interview_rescheduled(case=case, actor=actor, old=old, new=new, reason=reason)
     interview.outcome = old.outcome
     return new
 
@@ -327,7 +333,7 @@ def interview_record_outcome(
     notes = (notes or "").strip()
     _check_outcome_input(outcome, decision, decided_on)
     with transaction.atomic(), acting_as(actor):
-        case = Case.objects.select_for_update().get(pk=interview.case_id)
+        case = Case.objects.select_for_update(no_key=True).get(pk=interview.case_id)
         locked = Interview.objects.select_for_update().get(pk=interview.pk)
         _check_recordable(locked, outcome, decision, decided_on)
         previous = {"outcome": locked.outcome, "decision": locked.decision}
@@ -337,7 +343,7 @@ def interview_record_outcome(
         if notes:
             locked.notes = notes
         locked.recorded_by = actor
-        _full_clean(locked)
+        clean_or_refuse(locked)
         locked.save(
             update_fields=[
                 "outcome",
@@ -348,18 +354,8 @@ def interview_record_outcome(
                 "updated_at",
             ]
         )
-        event_record(
-            case=case,
-            kind=EventKind.INTERVIEW,
-            actor=actor,
-            data=_interview_facts(
-                locked,
-                "decision_recorded" if decision else "outcome_recorded",
-                outcome=outcome,
-                decision=decision,
-                decided_on=decided_on.isoformat() if decided_on else None,
-                previous=previous,
-            ),
+        event_interview_outcome_recorded(
+            case=case, actor=actor, interview=locked, previous=previous
         )
         if decision:
             listeners.decision_recorded(interview=locked, case=case)

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cases.errors import ApplicationError
+from cases.errors import ApplicationError, show_on_form
 from cases.models import Case, Interview
 
 from .filters import WHEN_CHOICES, InterviewFilter
@@ -23,7 +23,6 @@ from .forms import (
     InterviewOutcomeForm,
     InterviewRescheduleForm,
     InterviewScheduleForm,
-    show_refusal,
 )
 from .permissions import can_schedule_interview, can_view_interview_pages
 from .selectors import case_for_scheduling, interview_detail, interview_list
@@ -77,7 +76,7 @@ def interview_schedule_page(request, case_pk: int):
         try:
             interview_schedule(actor=request.user, case=case, **form.cleaned_data)
         except ApplicationError as error:
-            show_refusal(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("The interview is scheduled."))
             return redirect(_case_interviews_url(case.pk))
@@ -95,7 +94,7 @@ def interview_reschedule_page(request, pk: int):
         try:
             interview_reschedule(actor=request.user, interview=interview, **form.cleaned_data)
         except ApplicationError as error:
-            show_refusal(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("The interview is rescheduled."))
             return redirect(_case_interviews_url(interview.case_id))
@@ -115,7 +114,7 @@ def interview_outcome_page(request, pk: int):
         try:
             interview_record_outcome(actor=request.user, interview=interview, **form.cleaned_data)
         except ApplicationError as error:
-            show_refusal(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("The interview's outcome is recorded."))
             return redirect(_case_interviews_url(interview.case_id))

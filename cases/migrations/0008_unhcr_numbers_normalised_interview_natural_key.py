@@ -3,6 +3,25 @@
 import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import Count
+
+
+def refuse_existing_copies(apps, schema_editor):
+    """Interviews sent twice before their natural key existed are not deleted here: the
+    migration stops and lists them, for a caseworker to decide which one stands."""
+    Interview = apps.get_model("cases", "Interview")
+    key = ("case_id", "kind", "scheduled_for")
+    copies = list(
+        Interview.objects.exclude(outcome="rescheduled")
+        .values(*key)
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by(*key)[:50]
+    )
+    if copies:
+        raise RuntimeError(
+            f"Interviews stored more than once; keep one of each and migrate again: {copies}"
+        )
 
 
 class Migration(migrations.Migration):
@@ -13,6 +32,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_existing_copies, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='case',
             constraint=models.CheckConstraint(condition=models.Q(('unhcr_case_number', django.db.models.functions.text.Upper(django.db.models.functions.text.Trim(models.F('unhcr_case_number')))), models.Q(('unhcr_case_number', ''), _negated=True)), name='case_unhcr_number_normalised'),

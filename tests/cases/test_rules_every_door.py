@@ -390,3 +390,58 @@ def test_a_partner_tied_to_a_country_may_not_refer_a_case_for_another(door):
 def test_a_partner_tied_to_a_country_may_refer_a_case_for_it(door):
     assert take_in(door, _partner(country="USA"), household())["saved"]
     assert Case.objects.get().destination_country.iso_code == "USA"
+
+
+@pytest.mark.parametrize("door", ["api", "service"])
+def test_a_partner_tied_to_a_country_may_not_send_its_case_elsewhere(door):
+    partner = _partner(country="CAN")
+    case = CaseFactory(
+        destination_country=Country.objects.get(iso_code="CAN"),
+        programme=Programme.objects.get(code="CA-GAR"),
+    )
+    if door == "api":
+        response = bearer_client(partner, "cases:read cases:write").patch(
+            f"/api/v1/cases/{case.pk}/",
+            {"destination_country": "USA", "programme": "USRAP"},
+            format="json",
+        )
+        assert response.status_code == 403
+        assert response.json()["error"]["field"] == "destination_country"
+    else:
+        with pytest.raises(ApplicationError) as refused:
+            case_update(
+                actor=partner,
+                case=case,
+                destination_country=Country.objects.get(iso_code="USA"),
+                programme=Programme.objects.get(code="USRAP"),
+            )
+        assert (refused.value.status_code, refused.value.field) == (403, "destination_country")
+    case.refresh_from_db()
+    assert case.destination_country.iso_code == "CAN"
+
+
+@pytest.mark.parametrize("door", DOORS)
+def test_an_edit_to_another_cases_number_in_other_letters_is_refused_naming_it(door, caseworker):
+    existing = CaseFactory(unhcr_case_number="RWA-26-400009")
+    case = CaseFactory()
+    if door == "page":
+        from django.forms.models import model_to_dict
+
+        data = {k: v for k, v in model_to_dict(case).items() if v is not None}
+        data["unhcr_case_number"] = " rwa-26-400009"
+        response = session_client(caseworker).post(reverse("cases:edit", args=[case.pk]), data)
+        assert response.status_code == 400
+        message = " ".join(response.context["form"].errors["unhcr_case_number"])
+        assert existing.case_number in message
+    elif door == "api":
+        response = session_client(caseworker).patch(
+            f"/api/v1/cases/{case.pk}/", {"unhcr_case_number": " rwa-26-400009"}, format="json"
+        )
+        assert response.status_code == 409
+        assert response.json()["error"]["existing"]["id"] == existing.pk
+    else:
+        with pytest.raises(DuplicateRecord) as refused:
+            case_update(actor=caseworker, case=case, unhcr_case_number=" rwa-26-400009")
+        assert refused.value.existing["id"] == existing.pk
+    case.refresh_from_db()
+    assert case.unhcr_case_number != "RWA-26-400009"

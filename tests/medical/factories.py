@@ -15,6 +15,7 @@ class HealthAssessmentFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = HealthAssessment
+        skip_postgeneration_save = True
 
     individual = factory.SubFactory(IndividualFactory)
     programme = factory.LazyAttribute(lambda a: a.individual.case.programme)
@@ -22,6 +23,28 @@ class HealthAssessmentFactory(factory.django.DjangoModelFactory):
     scheduled_for = factory.LazyFunction(
         lambda: timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     )
+
+
+class ExaminedAssessmentFactory(HealthAssessmentFactory):
+    """Every part a protocol may ask for is recorded five days ago (the examination, the chest
+    X-ray and its TB class, a result for every laboratory test): ready for a clearance."""
+
+    assessed_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=5))
+    physical_examination = "Unremarkable."
+    chest_xray_on = factory.LazyAttribute(lambda a: a.assessed_on)
+    chest_xray_findings = "Clear lung fields."
+    tb_classification = "none"
+
+    @factory.post_generation
+    def lab_results(self, create, extracted, **kwargs):
+        if create:
+            for test in LabTest:
+                LabResult.objects.create(
+                    assessment=self,
+                    test=test,
+                    result=LabResultValue.NEGATIVE,
+                    tested_on=self.assessed_on,
+                )
 
 
 class ClearedAssessmentFactory(HealthAssessmentFactory):

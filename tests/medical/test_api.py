@@ -90,17 +90,25 @@ def test_a_clinician_opens_fills_and_concludes_an_assessment_through_the_api(cli
 
     patched = api.patch(
         f"{ASSESSMENTS}{pk}/",
-        {"assessed_on": TODAY(), "medical_history": "None of note", "tb_classification": "none"},
+        {
+            "assessed_on": TODAY(),
+            "medical_history": "None of note",
+            "physical_examination": "Unremarkable",
+            "chest_xray_on": TODAY(),
+            "tb_classification": "none",
+        },
         format="json",
     )
     assert patched.status_code == 200
     assert patched.json()["medical_history"] == "None of note"
-    lab = api.post(
-        f"{ASSESSMENTS}{pk}/lab-results/",
-        {"test": LabTest.IGRA, "result": "negative", "tested_on": TODAY()},
-        format="json",
-    )
-    assert lab.status_code == 201
+    # What the USRAP protocol asks of an adult: IGRA, syphilis and gonorrhoea.
+    for test in (LabTest.IGRA, LabTest.SYPHILIS, LabTest.GONORRHOEA):
+        lab = api.post(
+            f"{ASSESSMENTS}{pk}/lab-results/",
+            {"test": test, "result": "negative", "tested_on": TODAY()},
+            format="json",
+        )
+        assert lab.status_code == 201
     outcome = api.post(
         f"{ASSESSMENTS}{pk}/outcome/",
         {

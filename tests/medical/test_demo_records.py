@@ -184,3 +184,17 @@ def test_runs_when_debug_is_on(db, settings):
     run("demo_data", "--cases", "15", "--force")
     run("demo_clinic_records")
     assert HealthAssessment.objects.exists()
+
+
+def test_every_demo_clearance_follows_its_protocol(demo):
+    from medical.services import missing_protocol_parts
+
+    cleared = list(
+        HealthAssessment.objects.filter(outcome__in=CLEARING_OUTCOMES)
+        .select_related("individual", "programme__medical_protocol")
+        .prefetch_related("programme__medical_protocol__requirements")
+    )
+    assert cleared
+    for assessment in cleared:
+        protocol = assessment.programme.medical_protocol
+        assert missing_protocol_parts(assessment, protocol) == [], assessment.pk

@@ -80,7 +80,7 @@ def test_a_clinician_records_a_full_assessment_in_the_browser(client, clinician)
         },
     )
     assert response.status_code == 302
-    for test in (LabTest.IGRA, LabTest.SYPHILIS):
+    for test in (LabTest.IGRA, LabTest.SYPHILIS, LabTest.GONORRHOEA):
         response = client.post(
             reverse("medical:lab_result_add", args=[assessment.pk]),
             {"lab-test": test, "lab-result": "negative", "lab-tested_on": TODAY().isoformat()},
@@ -102,7 +102,7 @@ def test_a_clinician_records_a_full_assessment_in_the_browser(client, clinician)
     assert assessment.chest_xray_findings == "Clear lung fields"
     assert assessment.outcome == Outcome.CLEARED
     assert assessment.valid_until == TODAY() + days(180)
-    assert LabResult.objects.filter(assessment=assessment).count() == 2
+    assert LabResult.objects.filter(assessment=assessment).count() == 3
     assert Vaccination.objects.get(individual=person).lot_number == "MMR-1"
     case.refresh_from_db()
     assert case.status == CaseStatus.MEDICALLY_CLEARED

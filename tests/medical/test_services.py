@@ -14,7 +14,11 @@ from medical.choices import CheckResult, LabResultValue, LabTest, Outcome, Trave
 from medical.models import HealthAssessment, LabResult, PreEmbarkationCheck, Vaccination
 from tests.factories import CaseFactory
 from tests.medical.conftest import case_in
-from tests.medical.factories import ClearedAssessmentFactory, HealthAssessmentFactory
+from tests.medical.factories import (
+    ClearedAssessmentFactory,
+    ExaminedAssessmentFactory,
+    HealthAssessmentFactory,
+)
 
 TODAY = timezone.localdate
 
@@ -29,7 +33,7 @@ def medical_events(case):
 
 def test_a_clearance_is_valid_for_the_protocols_number_of_days_from_the_outcome(clinician):
     case = case_in(adults=2)
-    assessment = HealthAssessmentFactory(individual=case.principal)
+    assessment = ExaminedAssessmentFactory(individual=case.principal)
     outcome_on = TODAY() - days(3)
 
     services.assessment_record_outcome(
@@ -45,7 +49,7 @@ def test_a_clearance_is_valid_for_the_protocols_number_of_days_from_the_outcome(
 
 def test_recording_an_outcome_tells_the_timeline_the_outcome_and_validity_only(clinician):
     case = case_in(adults=2)
-    assessment = HealthAssessmentFactory(
+    assessment = ExaminedAssessmentFactory(
         individual=case.principal, medical_history="Hypertension since 2015", tb_classification="B1"
     )
 
@@ -344,8 +348,8 @@ def test_a_deferred_outcome_leaves_a_case_whose_status_does_not_allow_deferral(c
 def test_the_last_travellers_clearance_moves_the_case_to_medically_cleared(clinician):
     case = case_in(CaseStatus.HEALTH_ASSESSMENT, adults=2)
     first, second = case.members.all()
-    a1 = HealthAssessmentFactory(individual=first)
-    a2 = HealthAssessmentFactory(individual=second)
+    a1 = ExaminedAssessmentFactory(individual=first)
+    a2 = ExaminedAssessmentFactory(individual=second)
 
     services.assessment_record_outcome(
         actor=clinician, assessment=a1, outcome=Outcome.CLEARED, outcome_on=TODAY()

@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from cases.choices import CaseStatus, EventKind
-from cases.errors import ApplicationError, NotPermitted
+from cases.errors import ApplicationError, DuplicateRecord, NotPermitted
 from cases.models import CaseEvent, Country
 from orientation import services
 from orientation.choices import SessionStatus
@@ -140,10 +140,11 @@ def test_enrolling_the_same_case_twice_is_refused(facilitator, usa_curriculum, t
     case = household(ages=(40,))
     services.enrollment_add(actor=facilitator, session=session, case=case)
 
-    with pytest.raises(ApplicationError) as refused:
+    with pytest.raises(DuplicateRecord) as refused:
         services.enrollment_add(actor=facilitator, session=session, case=case)
 
-    assert refused.value.code == "already_enrolled"
+    assert refused.value.code == "duplicate"
+    assert refused.value.existing["id"] == session.pk
     assert session.enrollments.count() == 1
 
 
