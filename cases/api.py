@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core.api.permissions import READ_ROLES, WRITE_ROLES
 from core.api.schema import error_responses
-from core.api.views import MAX_ID, BaseApi, ListApi
+from core.api.views import BaseApi, ListApi, object_or_404
 
 from . import serializers as s
 from .filters import CaseFilter
@@ -68,14 +66,8 @@ def _case_with_members(user) -> QuerySet[Case]:
     )
 
 
-def _get(queryset: QuerySet, pk: int):
-    if pk > MAX_ID:
-        raise NotFound()
-    return get_object_or_404(queryset, pk=pk)
-
-
 def _visible_case(request, pk: int) -> Case:
-    return _get(case_visible_to(request.user), pk)
+    return object_or_404(case_visible_to(request.user), pk)
 
 
 def _individuals_visible_to(user) -> QuerySet[Individual]:
@@ -142,7 +134,7 @@ class CaseDetailApi(ApiView):
         responses={200: s.CaseDetailOut, **error_responses(404)},
     )
     def get(self, request, pk: int):
-        return Response(s.CaseDetailOut(_get(_case_with_members(request.user), pk)).data)
+        return Response(s.CaseDetailOut(object_or_404(_case_with_members(request.user), pk)).data)
 
     @extend_schema(
         tags=["cases"],
@@ -185,7 +177,7 @@ class CaseMemberApi(ApiView):
     def _member(self, request, pk: int, member_pk: int) -> Individual:
         case = _visible_case(request, pk)
         members = Individual.objects.filter(case=case).select_related("nationality")
-        return _get(members.prefetch_related("documents__issuing_country"), member_pk)
+        return object_or_404(members.prefetch_related("documents__issuing_country"), member_pk)
 
     @extend_schema(
         tags=["cases"],
@@ -342,7 +334,7 @@ class IndividualDetailApi(ApiView):
             .select_related("case", "nationality")
             .prefetch_related("documents__issuing_country")
         )
-        return Response(s.IndividualOut(_get(people, pk)).data)
+        return Response(s.IndividualOut(object_or_404(people, pk)).data)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.schema import ErrorSerializer, error_responses
-from core.api.views import BaseApi, ListApi
+from core.api.views import BaseApi, ListApi, object_or_404
 from core.roles import HOUSEHOLD_EDITORS, Role
 
 from . import serializers as s
@@ -116,7 +116,7 @@ class IntakeBatchDetailApi(BaseApi):
     )
     def get(self, request, pk: int):
         return Response(
-            s.IntakeBatchOut(self.object_or_404(intake_batch_visible_to(request.user), pk)).data
+            s.IntakeBatchOut(object_or_404(intake_batch_visible_to(request.user), pk)).data
         )
 
 
@@ -132,7 +132,7 @@ class IntakeRowErrorListApi(ListApi):
         responses={200: s.IntakeRowErrorOut(many=True), **errors(400, 404)},
     )
     def get(self, request, pk: int):
-        batch = self.object_or_404(intake_batch_visible_to(request.user), pk)
+        batch = object_or_404(intake_batch_visible_to(request.user), pk)
         return self.paginated(intake_row_errors(batch), s.IntakeRowErrorOut)
 
 
@@ -168,7 +168,7 @@ class WebhookMessageReplayApi(BaseApi):
         },
     )
     def post(self, request, pk: int):
-        message = self.object_or_404(webhook_messages_visible_to(request.user), pk)
+        message = object_or_404(webhook_messages_visible_to(request.user), pk)
         message_replay(message_ids=[message.pk])
         message.refresh_from_db()
         return Response(s.WebhookMessageOut(message).data, status=status.HTTP_202_ACCEPTED)

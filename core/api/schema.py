@@ -72,7 +72,10 @@ ERROR_DESCRIPTIONS = {
         "Conflict: a workflow step refused now (`reasons` says every condition that failed), "
         "or a record that exists already (`existing` names it)."
     ),
+    413: _("The body is larger than the server accepts."),
 }
+# Every operation that takes a body may answer these, whatever its own list says.
+BODY_ERRORS = (413, 415)
 
 
 def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
@@ -114,6 +117,17 @@ class AccessAutoSchema(AutoSchema):
         described = operation.get("description", "")
         operation["description"] = f"{described}\n\n{text}" if described else text
         operation["x-roles"] = sorted(access.roles)
+        if "requestBody" in operation:
+            for code in BODY_ERRORS:
+                operation["responses"].setdefault(
+                    str(code),
+                    {
+                        "description": str(ERROR_DESCRIPTIONS[code]),
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
         return operation
 
 

@@ -3,9 +3,10 @@
 `BaseApi` brings the access check (`ScopedRoleAccess`, reading the four attributes each class
 declares: read_scope, read_roles, write_scope, write_roles; none are declared here, so a class
 that forgets them refuses everyone), the strict JSON parser (core/api/parsers.py), answers to
-OPTIONS, refusal of NUL characters in query parameters, and `object_or_404`. `ListApi` adds
-the bounded page-numbered pagination, which the schema then documents as the page object
-(count, next, previous, results) it is.
+OPTIONS, refusal of NUL characters in query parameters, and `validated(...)`. `ListApi` adds the
+bounded page-numbered pagination, which the schema then documents as the page object (count,
+next, previous, results) it is. `object_or_404` reads one row of a scoped queryset (404 past
+PostgreSQL's bigint too).
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from .permissions import ScopedRoleAccess
 
 # Ids past PostgreSQL's bigint would fail in the database; they name no record (404).
 MAX_ID = 2**63 - 1
+
+
+def object_or_404(queryset: QuerySet, pk: int):
+    """The row `pk` of `queryset` (already scoped to what the caller may see), else 404."""
+    if pk > MAX_ID:
+        raise NotFound()
+    return get_object_or_404(queryset, pk=pk)
 
 
 class BaseApi(GenericAPIView):
@@ -45,11 +53,6 @@ class BaseApi(GenericAPIView):
                 for key, values in request.query_params.lists()
             }
         )
-
-    def object_or_404(self, queryset: QuerySet, pk: int):
-        if pk > MAX_ID:
-            raise NotFound()
-        return get_object_or_404(queryset, pk=pk)
 
     def validated(self, serializer_class, data, **kwargs) -> dict:
         """`data` parsed by `serializer_class` (400 naming each field at fault)."""

@@ -2,6 +2,7 @@
 never a 5xx, and nothing is written."""
 
 import json
+import os
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -69,6 +70,11 @@ def test_options_answers_every_endpoint_without_a_server_error(caseworker):
     response = client.options(f"/api/v1/cases/{case.pk}/transitions/")
     assert response.status_code == 200
     assert "POST" in response["Allow"]
+    # Who may call each method, from the same declaration the permission reads.
+    operations = response.json()["operations"]
+    assert operations["POST"]["token_scope"] is None
+    assert "partner_system" not in operations["POST"]["roles"]
+    assert operations["GET"]["token_scope"] == "cases:read"
 
 
 def test_json_nested_a_thousand_levels_deep_answers_400(caseworker):
@@ -316,3 +322,62 @@ def test_a_model_validation_error_escaping_a_service_is_a_400_naming_the_field()
     assert response.status_code == 400
     assert response.data["error"]["field"] == "referral_date"
     assert response.data["error"]["fields"] == {"referral_date": ["In the future."]}
+
+
+def test_every_api_class_builds_on_the_base_and_declares_who_may_call():
+    from core.api.permissions import declared_access
+    from core.api.views import BaseApi
+
+    resolver = get_resolver()
+    classes = {
+        resolver.resolve(
+            "/" + route.replace("<int:pk>", "1").replace("<int:member_pk>", "1")
+        ).func.cls
+        for route in _api_routes()
+    }
+    assert len(classes) >= 20
+    for view_class in classes:
+        assert issubclass(view_class, BaseApi), view_class
+        view = view_class()
+        for method in view_class().allowed_methods:
+            if method in ("OPTIONS", "HEAD"):
+                continue
+            assert declared_access(view, method).roles, (view_class, method)
+
+
+PRODUCTION_PROBE = """
+import django, json
+django.setup()
+from django.test import Client
+client = Client(raise_request_exception=False)
+body = json.dumps({"notes": "x" * (3 * 1024 * 1024)})
+for method, url in (("patch", "/api/v1/cases/1/"), ("post", "/api/v1/cases/")):
+    response = getattr(client, method)(url, body, content_type="application/json", secure=True)
+    print(response.status_code, response["Content-Type"], response.content.decode())
+"""
+
+
+def test_a_3_mb_body_under_production_settings_answers_413_in_the_error_shape():
+    import subprocess
+    import sys
+
+    from tests.config.test_production_settings import PRODUCTION_ENV, ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST_"))}
+    env.update(PRODUCTION_ENV, DJANGO_ALLOWED_HOSTS="testserver")
+    result = subprocess.run(
+        [sys.executable, "-c", PRODUCTION_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 2
+    for line in lines:
+        status, content_type, body = line.split(" ", 2)
+        assert (status, content_type) == ("413", "application/json")
+        assert json.loads(body)["error"]["code"] == "request_too_large"

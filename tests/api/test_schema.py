@@ -36,6 +36,7 @@ def test_the_openapi_schema_is_valid_and_documents_every_error():
             if method in ("post", "patch"):
                 assert "400" in codes, (method, path)
                 assert set(operation["requestBody"]["content"]) == {"application/json"}
+                assert {"413", "415"} <= codes, (method, path)
             for code in codes - {"200", "201"}:
                 ref = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert ref == {"$ref": "#/components/schemas/Error"}, (method, path, code)

@@ -7,13 +7,15 @@ body. An endpoint added later is fuzzed from its first day: it only has to be in
 
 Path ids are drawn from records that exist (and one that does not), so reads answer 200 with
 real bodies; the rest of the input is generated. Examples per operation are few (EXAMPLES) to
-keep the run within a couple of minutes; failures are gathered and reported together.
+keep the run within a couple of minutes (SCHEMATHESIS_EXAMPLES=50 for a deeper run by hand);
+failures are gathered and reported together.
 """
 
 from __future__ import annotations
 
 import datetime
 import json
+import os
 import secrets
 
 import pytest
@@ -49,7 +51,8 @@ from tests.medical.factories import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = 5  # per operation, per generation mode
+# Per operation and generation mode; SCHEMATHESIS_EXAMPLES=50 for a deeper run by hand.
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "5"))
 ABSENT_ID = 2_000_000_000
 CHECKS = [
     not_a_server_error,
