@@ -113,3 +113,33 @@ def test_two_concurrent_requests_with_one_key_create_one_case(unhcr_account):
     assert answers[0].json() == answers[1].json()
     assert Case.objects.count() == 1
     assert IdempotencyKey.objects.filter(key="race").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_file_sent_again_with_its_key_is_one_file_whatever_the_multipart_boundary(
+    unhcr_client,
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partners.models import IntakeBatch
+
+    def send(content, boundary, key="file-1"):
+        from django.test.client import encode_multipart
+
+        file = SimpleUploadedFile("referrals.json", content, content_type="application/json")
+        return unhcr_client.generic(
+            "POST",
+            "/api/v1/referral-files/",
+            encode_multipart(boundary, {"file": file}),
+            content_type=f"multipart/form-data; boundary={boundary}",
+            HTTP_IDEMPOTENCY_KEY=key,
+        )
+
+    body = b'[{"unhcr_case_number": "RWA-26-1"}]'
+    first = send(body, "boundary-one")
+    assert first.status_code == 202, first.content
+    again = send(body, "another-boundary")  # as a client retrying would: a new boundary
+    assert again.status_code == 202
+    assert again.json()["id"] == first.json()["id"]
+    assert send(b'[{"unhcr_case_number": "RWA-26-2"}]', "boundary-3").status_code == 422
+    assert IntakeBatch.objects.count() == 1
