@@ -1,7 +1,9 @@
 """The partner access log: every API call made with a partner system's token, who, what, when.
 
 DRF sets `request.auth` on the underlying request when it authenticates, so this middleware
-sees, after the response, whether the call carried an OAuth2 token and whose.
+sees, after the response, whether the call carried an OAuth2 token and whose; an answer the
+idempotency middleware gave without the view (a replay, a reused key) leaves the token it
+checked in `request.partner_token`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ class PartnerAccessLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         token = getattr(request, "auth", None)
+        if not isinstance(token, get_access_token_model()):
+            # An answer given before DRF authenticated (an Idempotency-Key replay or refusal).
+            token = getattr(request, "partner_token", None)
         if isinstance(token, get_access_token_model()):
             self._log(request, response, token, started)
         return response

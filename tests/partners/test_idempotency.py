@@ -23,6 +23,13 @@ def test_the_same_key_and_body_answer_the_first_result_and_create_one_case(unhcr
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
     assert Case.objects.count() == 1
+    # The replay is a partner call too: both are in the access log.
+    from partners.models import AccessLogEntry
+
+    assert list(AccessLogEntry.objects.values_list("method", "status_code")) == [
+        ("POST", 201),
+        ("POST", 201),
+    ]
 
 
 @pytest.mark.django_db
