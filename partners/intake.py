@@ -1,10 +1,11 @@
 """Bulk referral intake: a CSV or JSON file of referrals, taken in row by row by a Celery task.
 
-Each referral goes through exactly the door of a single referral: the API's input serializer
-(`cases.serializers.CaseCreateIn`: codes to records, types, unknown fields), and
-`cases.services.case_create` (every rule of a referral, the partner's destination and possible
-duplicates included, one transaction per referral). So a file says the same as the same
-referrals sent one by one:
+Each referral goes through the door of a single referral: the API's input serializer
+(`cases.serializers.CaseCreateIn`: codes to records, types, unknown fields), then
+`cases.services.case_create_many`, which gives each referral exactly the answer
+`case_create` gives it (every rule of a referral, the partner's destination and possible
+duplicates included) while checking recorded cases and people once per chunk and writing the
+referrals that pass together. So a file says the same as the same referrals sent one by one:
 
 - every valid referral is taken;
 - each invalid one is recorded (IntakeRowError) with its line and the reason, the field named;
@@ -362,6 +363,10 @@ def take_referrals(*, batch: IntakeBatch, actor, referrals: list[Referral]) -> N
 
 
 def _take_chunk(batch, actor, chunk, *, seen, locations) -> None:
+    """Parse each referral of the chunk with the single referral's serializer, take the valid
+    ones in with `case_create_many` (each with case_create's answer), record the outcome."""
+    from cases.services import case_create_many
+
     numbers = {normalise_case_number(r.body.get("unhcr_case_number")) for r in chunk}
     present = set(
         Case.objects.filter(unhcr_case_number__in=numbers - {""}).values_list(
@@ -370,13 +375,27 @@ def _take_chunk(batch, actor, chunk, *, seen, locations) -> None:
     )
     counts = {"created": 0, "present": 0}
     errors = []
+    parsed = []  # (referral, fields, members)
     for referral in chunk:
-        outcome = _take_one(referral, actor=actor, present=present, seen=seen, locations=locations)
-        if isinstance(outcome, IntakeRowError):
-            outcome.batch = batch
+        outcome = _parse_one(referral, present=present, seen=seen, locations=locations)
+        if isinstance(outcome, tuple):
+            parsed.append((referral, *outcome))
+        elif isinstance(outcome, IntakeRowError):
             errors.append(outcome)
         else:
             counts[outcome] += 1
+    answers = case_create_many(
+        actor=actor, referrals=[(fields, members) for _referral, fields, members in parsed]
+    )
+    for (referral, _fields, _members), answer in zip(parsed, answers, strict=True):
+        if not isinstance(answer, ApplicationError):
+            counts["created"] += 1
+        elif answer.code == "duplicate" and answer.field == "unhcr_case_number":
+            counts["present"] += 1  # sent meanwhile through another door
+        else:
+            errors.append(_refusal(referral, answer.message, answer.field or "", answer.code))
+    for error in errors:
+        error.batch = batch
     IntakeRowError.objects.bulk_create(errors)
     IntakeBatch.objects.filter(pk=batch.pk).update(
         progressed_at=timezone.now(),
@@ -387,27 +406,28 @@ def _take_chunk(batch, actor, chunk, *, seen, locations) -> None:
     )
 
 
-def _take_one(referral: Referral, *, actor, present, seen, locations) -> str | IntakeRowError:
-    """ "created", "present", or the refusal of one referral."""
+def _refusal(referral: Referral, message, field="", code="invalid") -> IntakeRowError:
+    number = normalise_case_number(referral.body.get("unhcr_case_number"))
+    return IntakeRowError(
+        line=referral.line,
+        unhcr_case_number=number[:100],
+        field=(field or "")[:100],
+        code=(code or "")[:40],
+        message=str(message),
+    )
+
+
+def _parse_one(referral: Referral, *, present, seen, locations):
+    """(fields, members) of a referral to take in, "present", or its refusal."""
     from cases.serializers import CaseCreateIn
-    from cases.services import case_create
 
     body = referral.body
     number = normalise_case_number(body.get("unhcr_case_number"))
-
-    def refused(message, field="", code="invalid") -> IntakeRowError:
-        return IntakeRowError(
-            line=referral.line,
-            unhcr_case_number=number[:100],
-            field=(field or "")[:100],
-            code=(code or "")[:40],
-            message=str(message),
-        )
-
     if number and number in present:
         return "present"
     if number and number in seen:
-        return refused(
+        return _refusal(
+            referral,
             _("This UNHCR case number is already at line %(line)d of the file.")
             % {"line": seen[number]},
             "unhcr_case_number",
@@ -420,24 +440,22 @@ def _take_one(referral: Referral, *, actor, present, seen, locations) -> str | I
         isinstance(members, list)
         and any("_extra_cells" in m for m in members if isinstance(m, dict))
     ):
-        return refused(
-            _("This referral is not an object of fields, or a line has more cells than the header.")
+        return _refusal(
+            referral,
+            _(
+                "This referral is not an object of fields, or a line has more cells than the "
+                "header."
+            ),
         )
     if isinstance(body.get("location"), str) and body["location"].lower() in locations:
         body = {**body, "location": locations[body["location"].lower()]}
     given = CaseCreateIn(data=body)
     if not given.is_valid():
         field, message = _first_error(given.errors)
-        return refused(message, field)
+        return _refusal(referral, message, field)
     fields = dict(given.validated_data)
     members = [dict(member) for member in fields.pop("members")]
-    try:
-        case_create(actor=actor, members=members, **fields)
-    except ApplicationError as error:
-        if error.code == "duplicate" and error.field == "unhcr_case_number":
-            return "present"  # sent meanwhile through another door
-        return refused(error.message, error.field or "", error.code)
-    return "created"
+    return fields, members
 
 
 def _first_error(errors, prefix="") -> tuple[str, str]:
