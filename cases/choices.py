@@ -147,3 +147,12 @@ class EventKind(models.TextChoices):
     ORIENTATION = "orientation", _("Cultural orientation")
     MOVEMENT = "movement", _("Movement")
     NOTE = "note", _("Note")
+
+
+class PartnerKind(models.TextChoices):
+    """The kinds of partner organisation whose systems call the API; each kind has its data
+    scope (cases.selectors.case_visible_to)."""
+
+    UNHCR = "unhcr", _("UNHCR")
+    SUPPORT_CENTRE = "support_centre", _("Resettlement support centre")
+    MISSION = "mission", _("Receiving country's mission")

@@ -27,6 +27,7 @@ from .choices import (
     InterviewKind,
     InterviewOutcome,
     LocationKind,
+    PartnerKind,
     Relationship,
     Sex,
     SpecialNeed,
@@ -725,6 +726,37 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
+@audited("PartnerOrganisationHistory")
+class PartnerOrganisation(models.Model):
+    """A partner organisation whose systems call the API: UNHCR, the resettlement support centre,
+    or a receiving country's mission. Its kind and countries are its data scope (what its
+    systems may see, and which events they are told about: cases.selectors.case_visible_to);
+    its accounts (PartnerProfile) hold its OAuth2 clients and their scopes."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
+    countries = models.ManyToManyField(
+        Country,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destination countries"),
+        help_text=_(
+            "A mission: its own country (exactly one). The support centre: the destinations "
+            "whose cases it processes (none: every case). UNHCR: leave empty."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self):
+        return self.name
+
+
 class PartnerProfile(models.Model):
     """What a partner system's account stands for, and what it may see.
 
@@ -746,6 +778,15 @@ class PartnerProfile(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("limited to destination country"),
+    )
+    partner_organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("partner organisation"),
+        help_text=_("Its data scope replaces the single country above when set."),
     )
 
     class Meta:

@@ -100,10 +100,20 @@ ADMINISTERED_MODELS = {
         "movementtype",
         "submissioncategory",
         "partnerprofile",
+        "partnerorganisation",
     ],
     "medical": ["medicalprotocol", "protocolrequirement"],
     "orientation": ["curriculum"],
     "movements": ["missioncontact"],
+    # Webhook endpoints, the outbox (replay) and its delivery log, referral files, access log.
+    "partners": [
+        "webhookendpoint",
+        "webhookmessage",
+        "webhookdelivery",
+        "intakebatch",
+        "intakerowerror",
+        "accesslogentry",
+    ],
 }
 # What the administrator role reads in the admin site and never writes: the audit trail, and the
 # log of who opened which medical record (it names records, never their content).

@@ -21,8 +21,15 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
-from .choices import Relationship
-from .models import Case, CaseEvent, CaseTally, Individual, TravelDocument
+from .choices import PartnerKind, Relationship
+from .models import (
+    Case,
+    CaseEvent,
+    CaseTally,
+    Individual,
+    PartnerOrganisation,
+    TravelDocument,
+)
 from .roles import Role, has_role, is_staff_member
 
 
@@ -35,19 +42,16 @@ def name_key(text: str) -> str:
 def case_visible_to(user) -> QuerySet[Case]:
     """Every case `user` may see.
 
-    Mission staff see every case of the mission. A partner system sees the cases of the
-    destination country it is tied to (see the API's partner scoping), or none.
+    Mission staff see every case of the mission. A partner system sees the cases in its
+    organisation's data scope (`partner_case_scope`), or none.
     """
     if user is None or not user.is_authenticated:
         return Case.objects.none()
     if sees_every_case(user):
         return Case.objects.all()
     if has_role(user, Role.PARTNER_SYSTEM):
-        country_id = partner_country_id(user)
-        if country_id is None:
-            # A partner not tied to a destination (e.g. UNHCR's system) sees all cases.
-            return Case.objects.all()
-        return Case.objects.filter(destination_country_id=country_id)
+        scope = partner_case_scope(user)
+        return Case.objects.all() if scope is None else Case.objects.filter(scope)
     return Case.objects.none()
 
 
@@ -55,10 +59,79 @@ def sees_every_case(user) -> bool:
     return user.is_authenticated and (user.is_superuser or is_staff_member(user))
 
 
-def partner_country_id(user) -> int | None:
-    """The destination country a partner system is limited to, if any (set in the admin)."""
+_UNSET = object()
+
+
+def partner_case_scope(user) -> Q | None:
+    """The cases a partner system's account may see, as a filter on Case (None: every case).
+
+    - UNHCR sees every case (it refers them and reads their status);
+    - a receiving country's mission sees only the cases bound for its country;
+    - the resettlement support centre sees the cases of the destinations it processes (every
+      case when none is named);
+    - an inactive organisation sees nothing;
+    - an account with no organisation keeps its single country (PartnerProfile.country), or
+      every case when it has none.
+    Worked out once per request (kept on the user object).
+    """
+    cached = getattr(user, "_resettle_partner_scope", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    scope = _partner_case_scope(user)
+    user._resettle_partner_scope = scope
+    return scope
+
+
+def _partner_case_scope(user) -> Q | None:
     profile = getattr(user, "partner_profile", None)
-    return getattr(profile, "country_id", None) if profile is not None else None
+    if profile is None:
+        return None
+    if profile.partner_organisation_id is None:
+        if profile.country_id is None:
+            return None
+        return Q(destination_country_id=profile.country_id)
+    organisation = profile.partner_organisation
+    return organisation_case_scope(organisation)
+
+
+def organisation_case_scope(organisation: PartnerOrganisation) -> Q | None:
+    """The data scope of a partner organisation as a filter on Case (None: every case)."""
+    if not organisation.is_active:
+        return Q(pk__in=[])
+    if organisation.kind == PartnerKind.UNHCR:
+        return None
+    countries = [c.pk for c in organisation.countries.all()]
+    if organisation.kind == PartnerKind.SUPPORT_CENTRE and not countries:
+        return None
+    return Q(destination_country_id__in=countries)
+
+
+def organisation_sees_case(organisation: PartnerOrganisation, case: Case) -> bool:
+    """Whether `case` is in the organisation's data scope (checked in Python, no query beyond
+    the organisation's countries)."""
+    if not organisation.is_active:
+        return False
+    if organisation.kind == PartnerKind.UNHCR:
+        return True
+    countries = {c.pk for c in organisation.countries.all()}
+    if organisation.kind == PartnerKind.SUPPORT_CENTRE and not countries:
+        return True
+    return case.destination_country_id in countries
+
+
+def partner_country_id(user) -> int | None:
+    """The one destination country a partner system is limited to, if any: its mission's
+    country, or the single country set on its account (set in the admin)."""
+    profile = getattr(user, "partner_profile", None)
+    if profile is None:
+        return None
+    if profile.partner_organisation_id is not None:
+        organisation = profile.partner_organisation
+        if organisation.kind == PartnerKind.MISSION:
+            countries = [c.pk for c in organisation.countries.all()]
+            return countries[0] if len(countries) == 1 else None
+        return None
+    return profile.country_id
 
 
 # What a list row shows of a case's references. They come by id in small queries rather than

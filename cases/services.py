@@ -30,10 +30,11 @@ from .events import (
     event_member_added,
     event_member_removed,
     event_member_updated,
+    events_cases_created,
 )
 from .models import Case, Individual, TravelDocument, normalise_unhcr_number
 from .roles import Role, has_role
-from .selectors import partner_country_id, possible_duplicates
+from .selectors import name_key, partner_country_id, possible_duplicates
 
 # Fields a caseworker may change on a case after intake (never status or the internal number).
 CASE_EDITABLE_FIELDS = (
@@ -228,21 +229,10 @@ DUPLICATE_CONSTRAINTS = {
 }
 
 
-def case_create(
-    *, actor, members: list[dict], acknowledged_duplicates: Collection[int] = (), **fields
-) -> Case:
-    """Take in a referral: the case and all its members, all or nothing.
-
-    Every rule is checked at once and reported together (ApplicationError, `extra["errors"]`
-    by path: `referral_date`, `members`, `members[1].date_of_birth`, ...): the case's and each
-    member's own rules (numbers normalised, no date in the future, a programme of the
-    destination), exactly one principal applicant, no UNHCR individual number twice. Then a
-    UNHCR case or individual number already recorded is refused (DuplicateRecord naming the
-    record, the same when a concurrent intake wins the race), and members that look like people
-    already recorded (name and birth date) are refused (PossibleDuplicates) unless their ids are
-    in `acknowledged_duplicates`. A partner system tied to a country writes only cases going
-    there (NotPermitted). The internal case number is drawn by the database.
-    """
+def _referral_checked(*, actor, members: list[dict], fields: dict) -> tuple[Case, list]:
+    """The rules of a referral that need no other record (unknown fields, the partner's
+    destination, the case's and each member's own rules, one principal applicant, no UNHCR
+    individual number twice), all reported at once; returns the unsaved case and members."""
     _refuse_unknown(CASE_EDITABLE_FIELDS, fields)
     for index, member in enumerate(members):
         _refuse_unknown(INDIVIDUAL_EDITABLE_FIELDS, member, prefix=f"members[{index}].")
@@ -268,6 +258,25 @@ def case_create(
         people.append(person)
     if errors:
         raise refusal_of(errors)
+    return case, people
+
+
+def case_create(
+    *, actor, members: list[dict], acknowledged_duplicates: Collection[int] = (), **fields
+) -> Case:
+    """Take in a referral: the case and all its members, all or nothing.
+
+    Every rule is checked at once and reported together (ApplicationError, `extra["errors"]`
+    by path: `referral_date`, `members`, `members[1].date_of_birth`, ...): the case's and each
+    member's own rules (numbers normalised, no date in the future, a programme of the
+    destination), exactly one principal applicant, no UNHCR individual number twice. Then a
+    UNHCR case or individual number already recorded is refused (DuplicateRecord naming the
+    record, the same when a concurrent intake wins the race), and members that look like people
+    already recorded (name and birth date) are refused (PossibleDuplicates) unless their ids are
+    in `acknowledged_duplicates`. A partner system tied to a country writes only cases going
+    there (NotPermitted). The internal case number is drawn by the database.
+    """
+    case, people = _referral_checked(actor=actor, members=members, fields=fields)
     _raise_taken(_case_number_taken(case.unhcr_case_number))
     for index, person in enumerate(people):
         field = f"members[{index}].unhcr_individual_number"
@@ -282,6 +291,101 @@ def case_create(
         case.refresh_from_db(fields=["case_number"])
         event_case_created(case=case, actor=actor, members=len(people))
     return case
+
+
+def case_create_many(*, actor, referrals: list[tuple[dict, list[dict]]]) -> list:
+    """Take in many referrals (fields, members) at once, each with exactly the answer
+    `case_create` gives it: a Case, or the ApplicationError refusing it.
+
+    Each referral is checked on its own by the rules that need no other record (the same
+    `_referral_checked` as case_create). The checks against recorded people and cases run once
+    for all: UNHCR case and individual numbers taken, people with the same names and birth date
+    (possible duplicates), and the same number or person twice in the call. The referrals that
+    pass every check are written together in one transaction (cases, people and their timeline
+    entries, one statement each). Any referral a check stops goes through case_create itself,
+    after them and in order, so its refusal is the one a single referral gets; should the joint
+    write fail (another writer got there first), every referral goes through case_create.
+    """
+    outcomes: list = [None] * len(referrals)
+    checked = []
+    for index, (fields, members) in enumerate(referrals):
+        try:
+            case, people = _referral_checked(actor=actor, members=members, fields=fields)
+        except ApplicationError as refusal:
+            outcomes[index] = refusal
+            continue
+        checked.append((index, case, people))
+    ready, one_by_one = _split_on_recorded(checked)
+    if ready:
+        try:
+            _write_referrals(actor, [(case, people) for _index, case, people in ready])
+        except IntegrityError:
+            one_by_one = sorted(one_by_one + [index for index, _case, _people in ready])
+        else:
+            for index, case, _people in ready:
+                outcomes[index] = case
+    for index in one_by_one:
+        fields, members = referrals[index]
+        try:
+            outcomes[index] = case_create(actor=actor, members=members, **fields)
+        except ApplicationError as refusal:
+            outcomes[index] = refusal
+    return outcomes
+
+
+def _split_on_recorded(checked: list) -> tuple[list, list[int]]:
+    """(referrals no recorded or earlier record stands in the way of, indexes of the others)."""
+    case_numbers = {case.unhcr_case_number for _index, case, _people in checked}
+    people = [person for _index, _case, members in checked for person in members]
+    person_numbers = {p.unhcr_individual_number for p in people if p.unhcr_individual_number}
+    taken_cases = set(
+        Case.objects.filter(unhcr_case_number__in=case_numbers).values_list(
+            "unhcr_case_number", flat=True
+        )
+    )
+    taken_people = set(
+        Individual.objects.filter(unhcr_individual_number__in=person_numbers).values_list(
+            "unhcr_individual_number", flat=True
+        )
+    )
+    recorded = set(
+        Individual.objects.filter(
+            family_name_key__in={name_key(p.family_name) for p in people},
+            date_of_birth__in={p.date_of_birth for p in people},
+        ).values_list("family_name_key", "given_name_key", "date_of_birth")
+    )
+    ready, others = [], []
+    for index, case, members in checked:
+        keys = {(name_key(p.family_name), name_key(p.given_name), p.date_of_birth) for p in members}
+        numbers = {p.unhcr_individual_number for p in members if p.unhcr_individual_number}
+        if case.unhcr_case_number in taken_cases or numbers & taken_people or keys & recorded:
+            others.append(index)
+            continue
+        # What this referral takes, later ones in the call find taken (as case_create would).
+        taken_cases.add(case.unhcr_case_number)
+        taken_people |= numbers
+        recorded |= keys
+        ready.append((index, case, members))
+    return ready, others
+
+
+def _write_referrals(actor, referrals: list[tuple[Case, list[Individual]]]) -> None:
+    with transaction.atomic(), acting_as(actor):
+        Case.objects.bulk_create([case for case, _people in referrals])
+        people = []
+        for case, members in referrals:
+            for person in members:
+                person.case = case
+                people.append(person)
+        Individual.objects.bulk_create(people)
+        events_cases_created(
+            cases=[(case, len(members)) for case, members in referrals], actor=actor
+        )
+        # The one-principal check is deferred to the commit: run it here, inside the block, so a
+        # failure is this call's IntegrityError.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _collect(errors: dict, obj, *, exclude=(), prefix="") -> None:

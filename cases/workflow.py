@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
 
+from . import listeners
 from .audit import acting_as
 from .choices import OPEN_STATES, TRAVEL_DOCUMENT_TYPES, CaseStatus
 from .events import event_status_changed
@@ -544,7 +545,7 @@ def case_transition(
             locked.resume_status = ""
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "resume_status", "status_changed_at", "updated_at"])
-        event_status_changed(
+        event = event_status_changed(
             case=locked,
             actor=actor,
             from_status=source,
@@ -556,6 +557,7 @@ def case_transition(
                 **({"authorised_by": authorised_by} if authorised_by else {}),
             },
         )
+        listeners.status_changed(case=locked, event=event)
     if not isinstance(case, int):
         case.status = locked.status
         case.resume_status = locked.resume_status

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from partners.oauth import LockingTokenView
+
 urlpatterns = [
     path("", include("cases.urls")),
     path("interviews/", include("cases.interviews.urls")),
@@ -9,8 +11,11 @@ urlpatterns = [
     path("orientation/", include("orientation.urls")),
     path("movements/", include("movements.urls")),
     path("reports/", include("reports.urls")),
+    path("partners/", include("partners.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("config.api.urls")),
+    # The token endpoint locks a client after repeated wrong secrets (partners/oauth.py).
+    path("o/token/", LockingTokenView.as_view(), name="oauth-token"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ from cases.models import Interview
 from core.api.pagination import BoundedPageNumberPagination
 from core.api.schema import error_responses
 from core.api.views import MAX_ID, BaseApi
+from core.roles import Role
 
 from . import serializers as s
 from .filters import InterviewFilter
@@ -32,8 +33,9 @@ class InterviewApiView(BaseApi):
     # only (no token); outcomes (InterviewOutcomeApi) also partners with interviews:write.
     read_scope = "cases:read"
     read_roles = API_READ_ROLES
-    write_scope = None
-    write_roles = SCHEDULING_ROLES
+    # Scheduling: staff, and the support centre's system (the service checks its organisation).
+    write_scope = "interviews:write"
+    write_roles = SCHEDULING_ROLES | {Role.PARTNER_SYSTEM}
     serializer_class = s.InterviewOut
 
     def visible_interview(self, pk: int) -> Interview:
@@ -78,8 +80,9 @@ class InterviewListApi(InterviewApiView):
         tags=["interviews"],
         summary="Schedule an interview",
         description=(
-            "Caseworkers and administrators. The case must be open (409 otherwise, naming "
-            "`case`); its timeline records who scheduled what."
+            "Caseworkers, administrators and the resettlement support centre's system (for "
+            "the cases it processes). The case must be open (409 otherwise, naming `case`); "
+            "its timeline records who scheduled what."
         ),
         request=s.InterviewScheduleIn,
         responses={201: s.InterviewOut, **error_responses(400, 409)},

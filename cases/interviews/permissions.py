@@ -1,12 +1,16 @@
 """Who may see interviews, schedule them, and record their outcome and decision.
 
 Caseworkers and administrators schedule, reschedule and record. The resettlement support
-centre's system (a partner system) sends decisions over the API with the `interviews:write`
-scope; the API's `ScopedRoleAccess` checks the scope, these rules check the role. Every other
-member of the mission's staff reads.
+centre's system (a partner system of a `support_centre` organisation) schedules interviews and
+sends decisions over the API with the `interviews:write` scope, for the cases in its data scope;
+other partner organisations (UNHCR, missions) may not. A partner account tied to no
+organisation may send decisions, not schedule (as before organisations existed). The API's
+`ScopedRoleAccess` checks the scope, these rules check the role. Every other member of the
+mission's staff reads.
 """
 
-from cases.roles import STAFF_ROLES, Role, has_role
+from cases.choices import PartnerKind
+from core.roles import STAFF_ROLES, Role, has_role
 
 # Schedule and reschedule interviews; record outcomes in the browser.
 SCHEDULING_ROLES = frozenset({Role.CASEWORKER, Role.ADMINISTRATOR})
@@ -21,9 +25,23 @@ def can_view_interview_pages(user) -> bool:
     return has_role(user, *PAGE_ROLES)
 
 
+def partner_kind(user) -> str | None:
+    """The kind of partner organisation a partner system's account belongs to (None: none)."""
+    if not has_role(user, Role.PARTNER_SYSTEM):
+        return None
+    profile = getattr(user, "partner_profile", None)
+    if profile is None or profile.partner_organisation_id is None:
+        return None
+    return profile.partner_organisation.kind
+
+
 def can_schedule_interview(user) -> bool:
-    return has_role(user, *SCHEDULING_ROLES)
+    return has_role(user, *SCHEDULING_ROLES) or partner_kind(user) == PartnerKind.SUPPORT_CENTRE
 
 
 def can_record_interview_outcome(user) -> bool:
-    return has_role(user, *RECORDING_ROLES)
+    if has_role(user, *SCHEDULING_ROLES):
+        return True
+    if not has_role(user, Role.PARTNER_SYSTEM):
+        return False
+    return partner_kind(user) in (None, PartnerKind.SUPPORT_CENTRE)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from cases import listeners
 from cases.audit import acting_as
 from cases.choices import (
     MAIN_LINE,
@@ -357,5 +358,6 @@ def interview_record_outcome(
             case=case, actor=actor, interview=locked, previous=previous
         )
         if decision:
+            listeners.decision_recorded(interview=locked, case=case)
             _move_case_on_decision(case=case, interview=locked, actor=actor)
     return locked

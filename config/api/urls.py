@@ -12,6 +12,7 @@ urlpatterns = [
     path("v1/", include("orientation.api_urls")),
     path("v1/", include("movements.api_urls")),
     path("v1/", include("reports.api_urls")),
+    path("v1/", include("partners.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SwaggerUIView.as_view(url_name="api-schema"), name="api-docs"),
 ]

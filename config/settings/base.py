@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "medical",
     "orientation",
     "movements",
+    "partners",
     "reports",
     "benchmarks",
 ]
@@ -61,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every signed-in page and every data API answer.
     "core.middleware.NoStoreMiddleware",
+    # Every partner call in the access log; a POST's Idempotency-Key answered once (partners).
+    "partners.middleware.PartnerAccessLogMiddleware",
+    "partners.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,12 +186,31 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Per OAuth2 client and per user, counted in Redis (partners/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "partners.throttling.ClientRateThrottle",
+        "partners.throttling.UserRateThrottle",
+    ],
 }
+# Rates of the throttles above (None: not throttled); bulk endpoints (file upload) have their own.
+API_THROTTLE_RATES = {
+    "client": env("API_THROTTLE_CLIENT", default="600/min"),
+    "user": env("API_THROTTLE_USER", default="600/min"),
+    "bulk": env("API_THROTTLE_BULK", default="10/hour"),
+}
+# Wrong client secrets at /o/token/ before the client is locked, and for how long (seconds).
+OAUTH_CLIENT_FAILURE_LIMIT = env.int("OAUTH_CLIENT_FAILURE_LIMIT", default=10)
+OAUTH_CLIENT_LOCK_SECONDS = env.int("OAUTH_CLIENT_LOCK_SECONDS", default=15 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
     "DESCRIPTION": "Cases, people, interviews, health clearances and movements.",
     "VERSION": "1.0.0",
+    # Every POST documents the Idempotency-Key header and its answers (partners/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.schema.document_idempotency_key",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -224,6 +247,7 @@ OAUTH2_PROVIDER = {
         "medical:read": _("Read health clearances (outcome and validity only)"),
         "movements:read": _("Read bookings for the partner's own country"),
         "movements:write": _("Acknowledge booking notices"),
+        "webhooks:manage": _("Read and replay the webhook messages sent to the partner"),
     },
     "DEFAULT_SCOPES": ["cases:read"],
     "ACCESS_TOKEN_EXPIRE_SECONDS": 60 * 60,
@@ -277,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "movements.tasks.requeue_stale_booking_notices",
         "schedule": 15 * 60,
     },
+    # Webhook deliveries due again, expired idempotency keys, referral files whose task was lost.
+    "webhook-sweep": {"task": "partners.tasks.webhook_sweep", "schedule": 60.0},
+    "idempotency-purge": {"task": "partners.tasks.idempotency_purge", "schedule": 60.0 * 60},
+    "intake-sweep": {"task": "partners.tasks.intake_sweep", "schedule": 10 * 60.0},
 }
 
 # E-mail (advance booking notices). With EMAIL_URL (smtp://USER:PASSWORD@HOST:587, or

@@ -19,3 +19,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# Throttles count nothing in tests unless a test sets rates (override_settings).
+API_THROTTLE_RATES = {"client": None, "user": None, "bulk": None}

@@ -40,7 +40,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from cases.choices import CaseStatus
+from cases.choices import CaseStatus, PartnerKind
 from cases.roles import STAFF_ROLES, Role
 from tests.factories import CaseFactory, InterviewFactory, user_with_role
 from tests.medical.factories import (
@@ -88,7 +88,10 @@ def _records() -> dict[str, list[int]]:
     from orientation.models import OrientationSession
 
     sessions = list(OrientationSession.objects.values_list("pk", flat=True)[:1])
+    partner_files, partner_messages = _partner_records(case)
     return {
+        "/api/v1/referral-files/": partner_files,
+        "/api/v1/webhook-messages/": partner_messages,
         "/api/v1/cases/{id}/members/{member_pk}/": [member.pk],
         "/api/v1/cases/": [case.pk, other.pk],
         "/api/v1/individuals/": [member.pk],
@@ -111,6 +114,39 @@ def _pin_path_ids(schema: dict, records: dict[str, list[int]]) -> None:
                     prefix = next((p for p in records if path.startswith(p)), None)
                     ids = records.get(prefix) or []
                 parameter["schema"] = {"type": "integer", "enum": [*ids, ABSENT_ID]}
+
+
+# Each kind of partner organisation (partners' data scopes), with the scopes its token holds.
+PARTNER_KINDS = {
+    PartnerKind.UNHCR: ("cases:read cases:write webhooks:manage", ()),
+    PartnerKind.SUPPORT_CENTRE: ("cases:read interviews:write webhooks:manage", ("USA",)),
+    PartnerKind.MISSION: ("cases:read movements:read movements:write webhooks:manage", ("CAN",)),
+}
+
+
+def _partner_records(case) -> tuple[list[int], list[int]]:
+    """A referral file and a webhook message of the UNHCR organisation (the fuzzed partners)."""
+    from partners.models import IntakeBatch, WebhookEndpoint, WebhookMessage
+    from tests.partners.conftest import account, organisation
+
+    accounts = {
+        kind: account(organisation(f"fuzz {kind}", kind, *countries), f"fuzz_{kind}")
+        for kind, (_scopes, countries) in PARTNER_KINDS.items()
+    }
+    unhcr = accounts[PartnerKind.UNHCR]
+    batch = IntakeBatch.objects.create(
+        created_by=unhcr, format="csv", content=b"", status="done", total_rows=1
+    )
+    endpoint = WebhookEndpoint.objects.create(
+        organisation=unhcr.partner_profile.partner_organisation, url="http://127.0.0.1:9/x"
+    )
+    message = WebhookMessage.objects.create(
+        endpoint=endpoint,
+        msg_id="msg_fuzz",
+        event_type="case.status_changed",
+        payload={"type": "case.status_changed", "data": {"case_id": case.pk}},
+    )
+    return [batch.pk], [message.pk]
 
 
 def _token(user, scope: str) -> str:
@@ -149,6 +185,12 @@ def _callers() -> dict[str, dict]:
         callers[f"token:{scope}"] = {
             "headers": {"Authorization": f"Bearer {_token(partner, scope)}"}
         }
+    # A token of each kind of partner organisation, limited to its data scope.
+    from django.contrib.auth import get_user_model
+
+    for kind, (scopes, _countries) in PARTNER_KINDS.items():
+        user = get_user_model().objects.get(username=f"fuzz_{kind}")
+        callers[f"token:{kind}"] = {"headers": {"Authorization": f"Bearer {_token(user, scopes)}"}}
     return callers
 
 

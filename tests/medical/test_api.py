@@ -446,8 +446,8 @@ def test_a_partners_summary_list_takes_a_fixed_number_of_queries(
     _rows(rows)
     api = token_client(partner, "medical:read")
     api.get(ASSESSMENTS)
-    # the token, its user, the roles, the count, the page
-    with django_assert_num_queries(5):
+    # the token, its user, the roles, the count, the page, the partner access log entry
+    with django_assert_num_queries(6):
         response = api.get(ASSESSMENTS)
     assert response.json()["count"] == rows
 

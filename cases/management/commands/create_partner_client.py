@@ -2,6 +2,11 @@
 
     manage.py create_partner_client --name "UNHCR Rwanda" --scopes "cases:read cases:write"
     manage.py create_partner_client --name "US Embassy Kigali" --scopes "cases:read" --country USA
+    manage.py create_partner_client --name "UNHCR Rwanda system" --scopes "cases:read cases:write" \
+        --organisation "UNHCR Rwanda"
+
+`--organisation` names a partner organisation recorded in the admin: its data scope (kind and
+countries) then decides what the client sees, in place of `--country`.
 
 Prints the client id and secret once: the secret is stored hashed and cannot be shown again
 (to replace it, delete the application in the admin and run this again).
@@ -16,7 +21,7 @@ from django.utils.text import slugify
 from oauth2_provider.generators import generate_client_id, generate_client_secret
 from oauth2_provider.models import get_application_model
 
-from cases.models import Country, PartnerProfile
+from cases.models import Country, PartnerOrganisation, PartnerProfile
 from cases.roles import Role
 from core.api.oauth import scope_group_name
 
@@ -36,8 +41,14 @@ class Command(BaseCommand):
             help="ISO code of the one destination country this partner may see (e.g. USA).",
         )
         parser.add_argument("--username", help="Account name (default: partner-<name>).")
+        parser.add_argument(
+            "--organisation",
+            help="Name of the partner organisation (recorded in the admin) the client works for.",
+        )
 
-    def handle(self, *args, name, scopes, country=None, username=None, **options):
+    def handle(
+        self, *args, name, scopes, country=None, username=None, organisation=None, **options
+    ):
         name = name.strip()
         if not name:
             raise CommandError("--name may not be empty.")
@@ -56,6 +67,11 @@ class Command(BaseCommand):
             ).first()
             if destination is None:
                 raise CommandError(f"No destination country with ISO code {country!r}.")
+        partner_organisation = None
+        if organisation:
+            partner_organisation = PartnerOrganisation.objects.filter(name=organisation).first()
+            if partner_organisation is None:
+                raise CommandError(f"No partner organisation named {organisation!r}.")
         username = username or f"partner-{slugify(name)}"[:150]
         User = get_user_model()
         if User.objects.filter(username=username).exists():
@@ -68,7 +84,12 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get_or_create(name=Role.PARTNER_SYSTEM)[0])
             for scope in wanted:
                 user.groups.add(Group.objects.get_or_create(name=scope_group_name(scope))[0])
-            PartnerProfile.objects.create(user=user, organisation=name, country=destination)
+            PartnerProfile.objects.create(
+                user=user,
+                organisation=name,
+                country=destination,
+                partner_organisation=partner_organisation,
+            )
             application = Application.objects.create(
                 name=name,
                 user=user,

@@ -1,0 +1,25 @@
+"""/api/v1/ routes of the partners API (included by the API's urls)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("referral-files/", api.IntakeBatchListApi.as_view(), name="api-referral-files"),
+    path(
+        "referral-files/<int:pk>/",
+        api.IntakeBatchDetailApi.as_view(),
+        name="api-referral-file",
+    ),
+    path(
+        "referral-files/<int:pk>/errors/",
+        api.IntakeRowErrorListApi.as_view(),
+        name="api-referral-file-errors",
+    ),
+    path("webhook-messages/", api.WebhookMessageListApi.as_view(), name="api-webhook-messages"),
+    path(
+        "webhook-messages/<int:pk>/replay/",
+        api.WebhookMessageReplayApi.as_view(),
+        name="api-webhook-message-replay",
+    ),
+]

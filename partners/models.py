@@ -1,0 +1,295 @@
+"""Partner systems' side of the API: webhook endpoints and their outbox, bulk referral intake,
+idempotency keys, and the access log.
+
+The organisations themselves (and their data scope) live in `cases` (`PartnerOrganisation`),
+at the bottom, where the selectors every API goes through can read them.
+"""
+
+import secrets
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models import PartnerOrganisation
+
+
+def new_webhook_secret() -> str:
+    """A Standard Webhooks secret: `whsec_` and 32 random bytes, base64."""
+    import base64
+
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+class WebhookEvent(models.TextChoices):
+    CASE_STATUS_CHANGED = "case.status_changed", _("Case status changed")
+    INTERVIEW_DECISION_RECORDED = "interview.decision_recorded", _("Interview decision recorded")
+    BOOKING_CHANGED = "booking.changed", _("Booking created or changed")
+    NOTICE_ISSUED = "notice.issued", _("Booking notice issued")
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    model_name="WebhookEndpointHistory",
+    obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
+    exclude=["secret"],
+)
+class WebhookEndpoint(models.Model):
+    """Where a partner organisation wants to be told of events, with its signing secret.
+
+    Deliveries stop (the endpoint is paused) after `PAUSE_AFTER_FAILURES` events in a row
+    failed every attempt; an administrator resumes it in the admin, which replays what waited.
+    """
+
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.CASCADE,
+        related_name="webhook_endpoints",
+        verbose_name=_("partner organisation"),
+    )
+    url = models.URLField(_("URL"), max_length=500)
+    secret = models.CharField(_("signing secret"), max_length=100, default=new_webhook_secret)
+    events = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_("Event types to send (empty: every event type)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    failures_in_a_row = models.PositiveIntegerField(_("failed events in a row"), default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "url"]
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self):
+        return f"{self.organisation}: {self.url}"
+
+    def wants(self, event_type: str) -> bool:
+        return not self.events or event_type in self.events
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be delivered")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed every attempt")
+
+
+class WebhookMessage(models.Model):
+    """One event for one endpoint, written in the same transaction as the change it tells of,
+    then delivered by Celery (partners.tasks). `msg_id` is the Standard Webhooks `webhook-id`:
+    the same on every retry, so the receiver can ignore a message it already has."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("endpoint"),
+    )
+    msg_id = models.CharField(_("message id"), max_length=40, unique=True)
+    event_type = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook message")
+        verbose_name_plural = _("webhook messages (outbox)")
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(status="pending"),
+                name="webhook_due_idx",
+            ),
+            models.Index(fields=["endpoint", "status", "id"], name="webhook_endpoint_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} {self.msg_id}"
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to deliver a message: when, the answer, how long it took."""
+
+    message = models.ForeignKey(
+        WebhookMessage,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("message"),
+    )
+    attempt = models.PositiveIntegerField(_("attempt"))
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    status_code = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self):
+        return f"{self.message_id} #{self.attempt}: {self.status_code or self.error}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class IntakeStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class IntakeBatch(models.Model):
+    """A referral file sent in bulk (CSV or JSON), taken in row by row by a Celery task.
+
+    Every valid referral is taken; each invalid one is an IntakeRowError with its line and
+    reason; a referral whose UNHCR case number is already recorded is counted as already
+    present, never stored twice."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        JSON = "json", "JSON"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    content = models.BinaryField(_("content"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=IntakeStatus.choices, default=IntakeStatus.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("referrals in the file"), default=0)
+    processed_rows = models.PositiveIntegerField(_("referrals checked"), default=0)
+    created_rows = models.PositiveIntegerField(_("referrals taken in"), default=0)
+    present_rows = models.PositiveIntegerField(_("already recorded"), default=0)
+    error_rows = models.PositiveIntegerField(_("refused"), default=0)
+    failure = models.TextField(_("why the file could not be read"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral file")
+        verbose_name_plural = _("referral files")
+
+    def __str__(self):
+        return f"{self.file_name or self.pk} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status in (IntakeStatus.DONE, IntakeStatus.FAILED) else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (IntakeStatus.DONE, IntakeStatus.FAILED)
+
+
+class IntakeRowError(models.Model):
+    """Why one referral of a file was refused: its line, the field at fault, the reason."""
+
+    batch = models.ForeignKey(
+        IntakeBatch, on_delete=models.CASCADE, related_name="row_errors", verbose_name=_("file")
+    )
+    line = models.PositiveIntegerField(_("line"))
+    unhcr_case_number = models.CharField(_("UNHCR case number"), max_length=100, blank=True)
+    field = models.CharField(_("field"), max_length=100, blank=True)
+    code = models.CharField(_("code"), max_length=40, blank=True)
+    message = models.TextField(_("reason"))
+
+    class Meta:
+        ordering = ["batch", "line", "id"]
+        verbose_name = _("refused referral")
+        verbose_name_plural = _("refused referrals")
+
+    def __str__(self):
+        return f"{self.batch_id}:{self.line} {self.message}"
+
+
+class IdempotencyKey(models.Model):
+    """A POST's `Idempotency-Key` and what it answered, kept 24 hours.
+
+    (caller, key) is unique: of two concurrent requests with one key, the second waits for the
+    first's transaction and then answers what the first answered."""
+
+    caller = models.CharField(_("caller"), max_length=100)
+    key = models.CharField(_("key"), max_length=255)
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    request_hash = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveIntegerField(_("HTTP status"), null=True)
+    response_body = models.BinaryField(_("response"), null=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["caller", "key"], name="idempotency_key_once"),
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_age_idx")]
+
+    def __str__(self):
+        return f"{self.caller} {self.key}"
+
+
+class AccessLogEntry(models.Model):
+    """One call by a partner system: who (account, client, organisation), what, when, answer."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    client_id = models.CharField(_("client id"), max_length=100, blank=True)
+    organisation = models.ForeignKey(
+        PartnerOrganisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner organisation"),
+    )
+    method = models.CharField(_("method"), max_length=10)
+    path = models.CharField(_("path"), max_length=500)
+    query = models.CharField(_("query"), max_length=500, blank=True)
+    status_code = models.PositiveIntegerField(_("HTTP status"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("partner access")
+        verbose_name_plural = _("partner access log")
+        indexes = [models.Index(fields=["client_id", "-at"], name="access_client_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.client_id} {self.method} {self.path}"

@@ -1,0 +1,45 @@
+"""Reads of the partners app, scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from core.roles import HOUSEHOLD_EDITORS, Role, has_role
+
+from .models import IntakeBatch, IntakeRowError, WebhookMessage
+
+
+def intake_batch_visible_to(user) -> QuerySet[IntakeBatch]:
+    """Referral files `user` may follow: caseworkers and administrators see every file; a
+    partner system sees the files its organisation's accounts sent (its own when it has no
+    organisation); anyone else none."""
+    if user is None or not user.is_authenticated:
+        return IntakeBatch.objects.none()
+    batches = IntakeBatch.objects.defer("content")
+    if user.is_superuser or has_role(user, *HOUSEHOLD_EDITORS):
+        return batches
+    if has_role(user, Role.PARTNER_SYSTEM):
+        profile = getattr(user, "partner_profile", None)
+        organisation_id = getattr(profile, "partner_organisation_id", None)
+        if organisation_id is not None:
+            return batches.filter(
+                created_by__partner_profile__partner_organisation_id=organisation_id
+            )
+        return batches.filter(created_by=user)
+    return IntakeBatch.objects.none()
+
+
+def intake_row_errors(batch: IntakeBatch) -> QuerySet[IntakeRowError]:
+    return IntakeRowError.objects.filter(batch=batch).order_by("line", "id")
+
+
+def webhook_messages_visible_to(user) -> QuerySet[WebhookMessage]:
+    """The webhook messages sent to the endpoints of the caller's organisation (partners only;
+    administrators read every message in the admin)."""
+    profile = getattr(user, "partner_profile", None) if user.is_authenticated else None
+    organisation_id = getattr(profile, "partner_organisation_id", None)
+    if organisation_id is None or not has_role(user, Role.PARTNER_SYSTEM):
+        return WebhookMessage.objects.none()
+    return WebhookMessage.objects.filter(endpoint__organisation_id=organisation_id).select_related(
+        "endpoint"
+    )
