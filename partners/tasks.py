@@ -13,7 +13,7 @@ def webhook_drain(endpoint_id: int) -> int:
     return drain_endpoint(endpoint_id)
 
 
-@shared_task(time_limit=60)
+@shared_task(soft_time_limit=50, time_limit=60)
 def webhook_sweep() -> int:
     """Every minute (beat): a drain for each endpoint whose retries have come due."""
     from .delivery import endpoints_due
@@ -32,7 +32,7 @@ def intake_run(batch_id: int) -> None:
     intake_batch_run(batch_id=batch_id)
 
 
-@shared_task(time_limit=10 * 60)
+@shared_task(soft_time_limit=9 * 60, time_limit=10 * 60)
 def idempotency_purge() -> int:
     """Every hour (beat): forget idempotency keys older than 24 hours."""
     from .idempotency import purge_expired
@@ -40,7 +40,7 @@ def idempotency_purge() -> int:
     return purge_expired()
 
 
-@shared_task(time_limit=60)
+@shared_task(soft_time_limit=50, time_limit=60)
 def intake_sweep() -> int:
     """Every 10 minutes (beat): a referral file whose task was lost (queued or running with no
     progress for an hour) is queued again; the re-run starts over (idempotent)."""
