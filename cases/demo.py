@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.roles import Role
 
 from .choices import (
     CaseStatus,
@@ -55,7 +56,6 @@ from .models import (
     Programme,
     SubmissionCategory,
 )
-from .roles import Role
 from .services import case_update
 from .workflow import TRANSITIONS_BY_NAME
 

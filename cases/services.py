@@ -18,6 +18,7 @@ from core.errors import (
     existing_record,
     refusal_of,
 )
+from core.roles import Role, has_role
 
 from .audit import acting_as
 from .choices import Relationship
@@ -33,7 +34,6 @@ from .events import (
     events_cases_created,
 )
 from .models import Case, Individual, TravelDocument, normalise_unhcr_number
-from .roles import Role, has_role
 from .selectors import name_key, partner_country_id, possible_duplicates
 
 # Fields a caseworker may change on a case after intake (never status or the internal number).
@@ -389,7 +389,7 @@ def _write_referrals(actor, referrals: list[tuple[Case, list[Individual]]]) -> N
 
 
 def _collect(errors: dict, obj, *, exclude=(), prefix="") -> None:
-    """Add `obj`'s own validation errors (cases.errors.clean_or_refuse) to `errors`, by their
+    """Add `obj`'s own validation errors (core.errors.clean_or_refuse) to `errors`, by their
     path in the input."""
     try:
         clean_or_refuse(obj, exclude=exclude, prefix=prefix)

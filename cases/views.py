@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.errors import ApplicationError, NotPermitted, TransitionRefused, show_on_form
+from core.roles import Role, can_edit_household, has_role, is_staff_member
 
 from .choices import OPEN_STATES, CaseStatus, Urgency
 from .filters import SORTS, CaseFilter, CaseListPageFilter
@@ -53,7 +54,6 @@ from .forms import (
 )
 from .models import Case, Individual, Programme
 from .panels import panels_for, row_notes_for
-from .roles import Role, can_edit_household, has_role, is_staff_member
 from .selectors import (
     case_detail,
     case_longest_waiting,

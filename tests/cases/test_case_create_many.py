@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 
-from cases.errors import ApplicationError
 from cases.models import (
     Case,
     CaseEvent,
@@ -17,8 +16,9 @@ from cases.models import (
     Programme,
     SubmissionCategory,
 )
-from cases.roles import Role
 from cases.services import case_create, case_create_many
+from core.errors import ApplicationError
+from core.roles import Role
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
