@@ -164,7 +164,7 @@ def test_many_referrals_get_the_answers_they_get_one_by_one(referrals):
 
 
 def test_a_lost_race_sends_every_referral_through_case_create(referrals, monkeypatch):
-    from cases import services
+    from cases.services import referrals as services
 
     def lost(actor, referrals):
         from django.db import IntegrityError
