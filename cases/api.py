@@ -19,11 +19,11 @@ from rest_framework.response import Response
 from core.api.permissions import READ_ROLES, WRITE_ROLES
 from core.api.schema import error_responses
 from core.api.views import BaseApi, ListApi, object_or_404
+from core.roles import HOUSEHOLD_EDITORS
 
 from . import serializers as s
 from .filters import CaseFilter
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
-from .roles import HOUSEHOLD_EDITORS
 from .selectors import case_list, case_timeline, case_visible_to, name_key
 from .services import (
     case_create,

@@ -17,10 +17,10 @@ from django.forms.formsets import DELETION_FIELD_NAME
 from django.utils.translation import gettext_lazy as _
 
 from core.errors import ApplicationError, show_on_form
+from core.roles import Role
 
 from .choices import CaseStatus, Relationship, SpecialNeed
 from .models import Case, Country, Individual, Location, Programme, TravelDocument
-from .roles import Role
 from .services import CASE_EDITABLE_FIELDS, INDIVIDUAL_EDITABLE_FIELDS, principal_problem
 from .workflow import TRANSITIONS
 

@@ -5,9 +5,10 @@ in the admin."""
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from core.roles import Role
+
 from .choices import LocationKind
 from .models import Country, Location, MovementType, Programme, SubmissionCategory
-from .roles import Role
 
 # (ISO code, name, receives resettled refugees)
 COUNTRIES = [

@@ -21,6 +21,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
+from core.roles import Role, has_role, is_staff_member
+
 from .choices import PartnerKind, Relationship
 from .models import (
     Case,
@@ -30,7 +32,6 @@ from .models import (
     PartnerOrganisation,
     TravelDocument,
 )
-from .roles import Role, has_role, is_staff_member
 
 
 def name_key(text: str) -> str:

@@ -1,30 +1,30 @@
 from django.urls import path
 
-from . import views
+from .views import case_list, case_page, desk, household, intake
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("cases/", views.case_list_view, name="list"),
-    path("cases/new/", views.case_create_view, name="create"),
-    path("cases/<int:pk>/", views.case_detail_view, name="detail"),
-    path("cases/<int:pk>/edit/", views.case_edit_view, name="edit"),
-    path("cases/<int:pk>/step/", views.case_step_view, name="step"),
-    path("cases/<int:pk>/members/add/", views.member_add_view, name="member_add"),
+    path("", desk.dashboard, name="dashboard"),
+    path("cases/", case_list.case_list_view, name="list"),
+    path("cases/new/", intake.case_create_view, name="create"),
+    path("cases/<int:pk>/", case_page.case_detail_view, name="detail"),
+    path("cases/<int:pk>/edit/", household.case_edit_view, name="edit"),
+    path("cases/<int:pk>/step/", case_page.case_step_view, name="step"),
+    path("cases/<int:pk>/members/add/", household.member_add_view, name="member_add"),
     path(
         "cases/<int:pk>/members/<int:member_pk>/edit/",
-        views.member_edit_view,
+        household.member_edit_view,
         name="member_edit",
     ),
     path(
         "cases/<int:pk>/members/<int:member_pk>/remove/",
-        views.member_remove_view,
+        household.member_remove_view,
         name="member_remove",
     ),
     path(
         "cases/<int:pk>/members/<int:member_pk>/documents/add/",
-        views.document_add_view,
+        household.document_add_view,
         name="document_add",
     ),
 ]

@@ -38,13 +38,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
+from core.roles import Role, has_role
 
 from . import listeners
 from .audit import acting_as
 from .choices import OPEN_STATES, TRAVEL_DOCUMENT_TYPES, CaseStatus
 from .events import event_status_changed
 from .models import Case, CaseEvent
-from .roles import Role, has_role
 
 S = CaseStatus
 Guard = Callable[[Case, "StepContext"], "str | None"]

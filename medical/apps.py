@@ -8,8 +8,8 @@ class MedicalConfig(AppConfig):
 
     def ready(self):
         from cases.panels import CasePanel, register_panel
-        from cases.roles import is_staff_member
         from cases.workflow import register_guard
+        from core.roles import is_staff_member
 
         from . import guards, selectors
 

@@ -42,7 +42,7 @@ from django.utils import timezone
 from cases.audit import acting_as
 from cases.choices import CaseStatus, SpecialNeed
 from cases.models import Case, CaseEvent, Individual
-from cases.roles import Role
+from core.roles import Role
 
 from .choices import (
     CHEST_XRAY,

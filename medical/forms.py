@@ -35,7 +35,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class ApplicationErrorMixin:
-    """Put a service's refusal on the field it names, or on the form (cases.errors)."""
+    """Put a service's refusal on the field it names, or on the form (core.errors)."""
 
     def add_application_error(self, error) -> None:
         show_on_form(self, error)

@@ -1,7 +1,7 @@
 """Health assessments, vaccinations and pre-embarkation checks, and the protocols they follow.
 
 Everything here except the protocol is medical detail: only clinicians read or write it
-(cases.roles.is_clinical). Other roles see a clearance summary (outcome, travel conditions,
+(core.roles.is_clinical). Other roles see a clearance summary (outcome, travel conditions,
 valid until, pre-embarkation result) built by `medical.selectors`. Writes go through
 `medical.services`; every row is tracked by database triggers (django-pghistory).
 """

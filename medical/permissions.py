@@ -8,7 +8,7 @@ The API uses core.api.permissions.ScopedRoleAccess with the view attributes belo
 selectors and services check again (a superuser passes ScopedRoleAccess but is no clinician).
 """
 
-from cases.roles import CLINICAL_ROLES, STAFF_ROLES, Role, has_role, is_clinical, is_staff_member
+from core.roles import CLINICAL_ROLES, STAFF_ROLES, Role, has_role, is_clinical, is_staff_member
 
 MEDICAL_READ_SCOPE = "medical:read"
 

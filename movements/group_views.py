@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 
 from . import groups
 from .choices import EscortKind, EscortRole

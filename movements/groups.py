@@ -24,8 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from cases.audit import acting_as
 from cases.choices import Relationship, Sex, SpecialNeed
-from cases.errors import ApplicationError, NotPermitted
 from cases.models import Individual, TravelDocument
+from core.errors import ApplicationError, NotPermitted
 from medical.choices import TravelCondition
 from medical.models import HealthAssessment
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 
 from . import notices
 from .choices import NoticeStatus

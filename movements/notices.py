@@ -28,8 +28,8 @@ from django.utils.translation import override
 
 from cases.audit import acting_as
 from cases.choices import Sex, SpecialNeed
-from cases.errors import ApplicationError, NotPermitted
 from core.background import enqueue_on_commit
+from core.errors import ApplicationError, NotPermitted
 from medical.choices import TravelCondition
 from medical.models import HealthAssessment
 

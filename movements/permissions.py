@@ -1,6 +1,6 @@
 """Who may see and who may change movement records."""
 
-from cases.roles import Role, has_role
+from core.roles import Role, has_role
 
 # Book flights, record transit, escorts, departures and arrivals, enter history.
 MANAGING_ROLES = frozenset({Role.MOVEMENT_OFFICER, Role.ADMINISTRATOR})

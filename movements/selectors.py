@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, Relationship
 from cases.models import Case, Individual
-from cases.roles import Role, has_role
 from cases.selectors import case_visible_to, partner_country_id
 from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
+from core.roles import Role, has_role
 from medical.choices import CLEARING_OUTCOMES, CheckResult, TravelCondition
 from medical.models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
 

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
 from cases.choices import CaseStatus
-from cases.errors import ApplicationError, NotPermitted
 from cases.models import Case
 from cases.workflow import case_transition
+from core.errors import ApplicationError, NotPermitted
 
 from . import events, notices
 from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cases.errors import ApplicationError, NotPermitted, TransitionRefused
 from cases.models import Case
 from cases.selectors import case_visible_to
+from core.errors import ApplicationError, NotPermitted, TransitionRefused
 
 from . import selectors, services
 from .choices import BookingStatus

@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from cases.audit import acting_as
 from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent, Individual, Location
-from cases.roles import Role
 from core.errors import ApplicationError
+from core.roles import Role
 
 from .choices import SessionStatus
 from .models import Attendance, Curriculum, Enrollment, OrientationSession, SessionDay

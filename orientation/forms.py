@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from cases.roles import Role
+from core.roles import Role
 
 from .selectors import curriculum_choices
 

@@ -1,6 +1,6 @@
 """Who may see and who may change cultural orientation records."""
 
-from cases.roles import Role, has_role
+from core.roles import Role, has_role
 
 # Plan sessions, enroll cases, record attendance.
 MANAGING_ROLES = frozenset({Role.ORIENTATION_FACILITATOR, Role.ADMINISTRATOR})

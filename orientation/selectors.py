@@ -11,8 +11,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Individual
-from cases.roles import Role, has_role, is_staff_member
 from cases.selectors import case_visible_to, partner_country_id
+from core.roles import Role, has_role, is_staff_member
 
 from .choices import SessionStatus
 from .models import Attendance, Curriculum, Enrollment, OrientationSession, SessionDay

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from cases.audit import acting_as
 from cases.choices import CaseStatus
 from cases.models import Case
-from cases.roles import Role, has_role
 from cases.workflow import TRANSITIONS_BY_NAME, case_transition
 from core.errors import (
     ApplicationError,
@@ -29,6 +28,7 @@ from core.errors import (
     duplicates_refused,
     existing_record,
 )
+from core.roles import Role, has_role
 
 from .choices import SessionStatus
 from .events import (

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cases.views import household_editors_only, mission_staff_required
+from cases.views.access import household_editors_only, mission_staff_required
 from core.errors import ApplicationError
 
 from .intake import MAX_FILE_BYTES, intake_batch_create

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.errors import ApplicationError
+from core.errors import ApplicationError
 
 
 class AlreadyApproved(ApplicationError):

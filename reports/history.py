@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import Sex
-from cases.errors import NotPermitted
 from cases.models import Country, Location, MovementType
+from core.errors import NotPermitted
 
 from .choices import FIRST_YEAR, AgeBand, age_band_of
 from .errors import ImportRefused

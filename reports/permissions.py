@@ -2,7 +2,7 @@
 reports, import past departures, and see the names and case numbers behind a figure (never
 medical detail: a drill-down lists who was counted, not what the clinic recorded)."""
 
-from cases.roles import Role, has_role
+from core.roles import Role, has_role
 
 REPORT_ROLES = frozenset({Role.MANAGER, Role.ADMINISTRATOR})
 

@@ -12,9 +12,9 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.errors import ApplicationError, NotPermitted
 from cases.models import CaseTally
 from cases.selectors import case_visible_to, sees_every_case
+from core.errors import ApplicationError, NotPermitted
 
 from .choices import ReportKind, RunStatus
 from .errors import DrillDownRefused

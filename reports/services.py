@@ -19,8 +19,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.errors import ApplicationError, NotPermitted
 from core.background import enqueue_on_commit
+from core.errors import ApplicationError, NotPermitted
 
 from .choices import (
     ACTIVE_STATUSES,

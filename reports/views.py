@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.choices import CaseStatus
-from cases.errors import ApplicationError
 from cases.models import Location
+from core.errors import ApplicationError
 from medical.selectors import clearances_expiring
 from movements.selectors import BoardFilters, board_sections
 

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils import translation
 
 from cases.reference_data import load_reference_data
-from cases.roles import Role
+from core.roles import Role
 from medical.reference_data import load_medical_protocols
 from orientation.reference_data import load_orientation_reference_data
 from tests.factories import user_with_role

@@ -1,5 +1,5 @@
 """Browser forms for interviews. They parse input only; the rules live in the services, whose
-refusals are shown beside the field they name (`cases.errors.show_on_form`)."""
+refusals are shown beside the field they name (`core.errors.show_on_form`)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

@@ -5,7 +5,7 @@
 
 from cases.choices import OPEN_STATES
 from cases.panels import CasePanel, register_panel
-from cases.roles import is_staff_member
+from core.roles import is_staff_member
 
 from .permissions import can_schedule_interview
 from .selectors import case_interviews

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cases.choices import InterviewOutcome, Relationship
 from cases.models import Case, Individual, Interview
-from cases.roles import Role, has_role, is_staff_member
 from cases.selectors import case_visible_to
+from core.roles import Role, has_role, is_staff_member
 
 
 def interview_visible_to(user) -> QuerySet[Interview]:

@@ -64,7 +64,7 @@ def error_body(code, message, *, field=None, fields=None, **extra) -> dict:
 
 
 def _application_error_fields(exc: ApplicationError) -> dict[str, list[str]] | None:
-    """Every field error of a service refusal, by its path in the input (cases.errors)."""
+    """Every field error of a service refusal, by its path in the input (core.errors)."""
     if not exc.field and not exc.extra.get("errors"):
         return None
     return exc.field_errors

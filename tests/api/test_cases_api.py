@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, EventKind, Relationship
 from cases.models import Case, CaseEvent, Individual, Location
-from cases.roles import Role
+from core.roles import Role
 from tests.api.conftest import snapshot
 from tests.factories import (
     CaseFactory,

@@ -6,7 +6,7 @@ from django.utils import timezone
 from oauth2_provider.models import AccessToken, get_application_model
 
 from cases.models import Case, Country, PartnerProfile
-from cases.roles import Role, has_role
+from core.roles import Role, has_role
 from tests.api.conftest import bearer, create_partner, fetch_token, snapshot
 from tests.api.test_cases_api import referral
 from tests.factories import CaseFactory

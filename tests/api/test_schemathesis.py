@@ -41,7 +41,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from cases.choices import CaseStatus, PartnerKind
-from cases.roles import STAFF_ROLES, Role
+from core.roles import STAFF_ROLES, Role
 from tests.factories import CaseFactory, InterviewFactory, user_with_role
 from tests.medical.factories import (
     ClearedAssessmentFactory,

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Location
-from cases.roles import Role
+from core.roles import Role
 from medical.models import MedicalProtocol
 from orientation.models import Curriculum
 from tests.conftest import load_all_reference_data

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case, SubmissionCategory
-from cases.roles import Role
+from core.roles import Role
 from tests.factories import CaseFactory, user_with_role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

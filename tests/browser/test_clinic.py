@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from cases.choices import CaseStatus
 from cases.reference_data import load_reference_data
-from cases.roles import Role
+from core.roles import Role
 from medical.models import HealthAssessment
 from medical.reference_data import load_medical_protocols
 from tests.factories import user_with_role

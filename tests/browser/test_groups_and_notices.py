@@ -11,7 +11,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.roles import Role
+from core.roles import Role
 from movements.choices import NoticeStatus
 from movements.models import BookingNotice
 from orientation import services

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.roles import Role
+from core.roles import Role
 from tests.factories import CaseFactory, user_with_role
 from tests.reports.conftest import d, depart
 

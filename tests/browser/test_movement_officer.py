@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from cases import workflow
 from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent, SubmissionCategory
-from cases.roles import Role
+from core.roles import Role
 from medical.models import HealthAssessment
 from movements.models import Booking
 from orientation.models import Curriculum

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from cases.models import Country, Location
-from cases.roles import Role
+from core.roles import Role
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ from django.utils.timezone import localtime
 from cases.audit import acting_as
 from cases.choices import Urgency
 from cases.models import Case
-from cases.roles import Role
 from cases.services import case_update, individual_update
+from core.roles import Role
 from tests.factories import CaseFactory, IndividualFactory, UserFactory
 
 

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 
-from cases.errors import ApplicationError
 from cases.models import (
     Case,
     CaseEvent,
@@ -17,8 +16,9 @@ from cases.models import (
     Programme,
     SubmissionCategory,
 )
-from cases.roles import Role
 from cases.services import case_create, case_create_many
+from core.errors import ApplicationError
+from core.roles import Role
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_many_referrals_get_the_answers_they_get_one_by_one(referrals):
 
 
 def test_a_lost_race_sends_every_referral_through_case_create(referrals, monkeypatch):
-    from cases import services
+    from cases.services import referrals as services
 
     def lost(actor, referrals):
         from django.db import IntegrityError

@@ -9,9 +9,9 @@ from django.db import connection, transaction
 from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent
 from cases.reference_data import load_reference_data
-from cases.roles import Role
 from cases.workflow import case_transition
 from core.errors import TransitionRefused
+from core.roles import Role
 from tests.factories import CaseFactory, user_with_role
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.choices import EventKind
 from cases.demo import DEMO_PASSWORD, DEMO_USERS
 from cases.models import Case, CaseEvent, PartnerProfile
-from cases.roles import Role, roles_of
+from core.roles import Role, roles_of
 
 pytestmark = pytest.mark.django_db
 

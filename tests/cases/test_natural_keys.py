@@ -314,7 +314,7 @@ def test_an_orientation_session_planned_again_is_refused_naming_it(door, facilit
 
 
 def test_a_referral_lost_to_a_concurrent_intake_gets_the_same_refusal(caseworker, monkeypatch):
-    from cases import services as case_services
+    from cases.services import referrals as case_services
     from tests.cases.test_services import member, referral
 
     existing = CaseFactory(unhcr_case_number="RWA-25-000777")

@@ -20,9 +20,9 @@ from cases.models import (
     Programme,
     SubmissionCategory,
 )
-from cases.roles import Role
 from cases.services import PossibleDuplicates, case_create, case_update
 from core.errors import ApplicationError, DuplicateRecord
+from core.roles import Role
 from tests.api_clients import bearer_client, session_client
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 

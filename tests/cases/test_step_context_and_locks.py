@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, EventKind
 from cases.models import Case, CaseEvent, Interview
-from cases.roles import Role
 from cases.workflow import StepContext, case_transition
 from core.errors import ApplicationError
+from core.roles import Role
 from medical import services as medical_services
 from medical.choices import Outcome
 from medical.models import HealthAssessment

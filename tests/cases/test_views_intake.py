@@ -228,7 +228,7 @@ def test_a_refusal_from_the_service_is_shown_in_place(client, caseworker, monkey
             field="members[1].unhcr_individual_number",
         )
 
-    monkeypatch.setattr("cases.views.case_create", refuse)
+    monkeypatch.setattr("cases.views.intake.case_create", refuse)
     client.force_login(caseworker)
 
     response = client.post(CREATE, intake(two_members()))

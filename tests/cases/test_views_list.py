@@ -12,7 +12,7 @@ from django.utils import timezone
 from cases import selectors
 from cases.choices import CaseStatus, Urgency
 from cases.models import Case, Country, Location
-from cases.roles import Role
+from core.roles import Role
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 
 LIST = reverse("cases:list")

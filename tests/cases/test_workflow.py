@@ -8,9 +8,9 @@ from django.utils import timezone, translation
 from cases import workflow
 from cases.choices import OPEN_STATES, CaseStatus, InterviewOutcome
 from cases.models import Case, CaseEvent
-from cases.roles import Role
 from cases.workflow import TRANSITIONS, TRANSITIONS_BY_NAME, case_transition, step_options
 from core.errors import NotPermitted, TransitionRefused
+from core.roles import Role
 from tests.factories import CaseFactory, InterviewFactory, TravelDocumentFactory
 
 S = CaseStatus

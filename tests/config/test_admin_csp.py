@@ -10,7 +10,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from cases.models import Location
-from cases.roles import Role
+from core.roles import Role
 from medical.models import MedicalProtocol
 from tests.factories import CaseFactory, UserFactory
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from cases.roles import Role
+from core.roles import Role
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]

@@ -8,8 +8,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from cases.models import Country, Location, Programme
-from cases.roles import Role
 from cases.workflow import TRANSITIONS
+from core.roles import Role
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, InterviewDecision, InterviewKind, InterviewOutcome
 from cases.models import Country, Interview
-from cases.roles import STAFF_ROLES, Role
+from core.roles import STAFF_ROLES, Role
 from tests.factories import CaseFactory, InterviewFactory
 
 from .conftest import bearer_client, case_in, held_interview, session_client, snapshot

@@ -11,7 +11,7 @@ from cases.choices import CaseStatus, EventKind, InterviewKind, InterviewOutcome
 from cases.interviews import panels
 from cases.models import CaseEvent, Interview
 from cases.panels import panels_for
-from cases.roles import STAFF_ROLES, Role
+from core.roles import STAFF_ROLES, Role
 from tests.factories import CaseFactory, InterviewFactory
 
 from .conftest import case_in, held_interview, snapshot

@@ -13,8 +13,8 @@ from cases.interviews.services import (
     interview_schedule,
 )
 from cases.models import CaseEvent, Interview
-from cases.roles import Role
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
+from core.roles import Role
 from tests.factories import CaseFactory
 
 from .conftest import case_in, held_interview, snapshot

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from cases.choices import CaseStatus
 from cases.models import Country, PartnerProfile
-from cases.roles import Role
+from core.roles import Role
 from medical.choices import AccessChannel, CheckResult, LabTest, Outcome, RecordKind
 from medical.models import (
     HealthAssessment,

@@ -11,7 +11,7 @@ from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
 from cases.panels import panels_for
-from cases.roles import Role
+from core.roles import Role
 from medical.choices import CheckResult, LabTest, Outcome, TravelCondition
 from medical.models import MedicalRecordAccess
 from tests.medical.conftest import case_in

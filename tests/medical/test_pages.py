@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, EventKind
 from cases.models import CaseEvent
-from cases.roles import Role
+from core.roles import Role
 from medical.choices import AccessChannel, CheckResult, LabTest, Outcome, RecordKind
 from medical.models import (
     HealthAssessment,

@@ -2,7 +2,7 @@ import pytest
 
 from cases.models import Programme
 from cases.reference_data import PROGRAMMES
-from cases.roles import Role
+from core.roles import Role
 from medical.choices import CHEST_XRAY, AccessChannel, LabTest, RecordKind
 from medical.models import MedicalProtocol, MedicalRecordAccess, ProtocolRequirement
 from medical.reference_data import load_medical_protocols

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, EventKind
 from cases.models import CaseEvent
-from cases.roles import Role
 from core.errors import ApplicationError, NotPermitted
+from core.roles import Role
 from medical import services
 from medical.choices import CheckResult, LabResultValue, LabTest, Outcome, TravelCondition, Vaccine
 from medical.models import HealthAssessment, LabResult, PreEmbarkationCheck, Vaccination

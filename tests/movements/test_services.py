@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.choices import CaseStatus
-from cases.errors import ApplicationError, NotPermitted, TransitionRefused
 from cases.models import CaseEvent
+from core.errors import ApplicationError, NotPermitted, TransitionRefused
 from medical.choices import CheckResult, TravelCondition
 from medical.models import HealthAssessment
 from movements import services

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from cases.choices import CaseStatus
 from cases.panels import panels_for
-from cases.roles import Role
+from core.roles import Role
 from orientation import services
 from orientation.models import Attendance, Enrollment, OrientationSession
 from tests.factories import UserFactory

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.errors import NotPermitted
+from core.errors import NotPermitted
 from reports import services
 from reports.errors import ImportRefused
 from reports.figures import compute_figures

@@ -7,7 +7,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.errors import ApplicationError, NotPermitted
+from core.errors import ApplicationError, NotPermitted
 from reports import services, tasks
 from reports.choices import ReportKind, RunStatus, RunTrigger
 from reports.models import ReportFile, ReportRun

@@ -49,7 +49,6 @@ from rest_framework.test import APIClient
 
 from cases.models import Case, CaseTally, Individual
 from cases.reference_data import load_reference_data
-from cases.roles import Role
 from cases.selectors import (
     SEARCH_COUNT_CAP,
     case_list,
@@ -59,6 +58,7 @@ from cases.selectors import (
     name_key,
 )
 from cases.services import case_tally_rebuild
+from core.roles import Role
 
 LIST_TARGET_MS = 50.0
 LIST_TARGET_RATIO = 5.0

@@ -41,7 +41,7 @@ from benchmarks.management.commands.bench_case_list import Command as CaseListBe
 from benchmarks.management.commands.bench_case_list import _triggers_off, count_queries
 from cases.choices import TRAVEL_DOCUMENT_TYPES, CaseStatus
 from cases.models import Case, Location
-from cases.roles import Role
+from core.roles import Role
 from medical.choices import CLEARING_OUTCOMES
 from medical.reference_data import load_medical_protocols
 from movements.models import CaseTravelWindow

@@ -22,8 +22,8 @@ from oauth2_provider.generators import generate_client_id, generate_client_secre
 from oauth2_provider.models import get_application_model
 
 from cases.models import Country, PartnerOrganisation, PartnerProfile
-from cases.roles import Role
 from core.api.oauth import scope_group_name
+from core.roles import Role
 
 
 class Command(BaseCommand):
