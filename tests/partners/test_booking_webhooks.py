@@ -206,6 +206,23 @@ def test_a_rolled_back_booking_writes_nothing_to_the_outbox(
     assert case.status == CaseStatus.READY_TO_TRAVEL
 
 
+def test_a_rolled_back_cancellation_and_notice_write_nothing_to_the_outbox(
+    us_mission, endpoint_for, movement_officer, notified, django_capture_on_commit_callbacks
+):
+    endpoint_for(us_mission, "http://127.0.0.1:9/us", events=[*BOOKING_EVENTS, "notice.issued"])
+    with django_capture_on_commit_callbacks():  # the notice stays queued: sent below
+        notice = notices.notice_send(actor=movement_officer, booking=notified)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.booking_cancel(actor=movement_officer, booking=notified, reason="Withdrawn")
+        notices.notice_deliver(notice.pk)
+        assert len(WebhookMessage.objects.all()) == 2  # booking.changed, notice.issued
+        raise RuntimeError("something after the change failed")
+    assert not WebhookMessage.objects.exists()
+    notified.refresh_from_db()
+    notice.refresh_from_db()
+    assert (notified.status, notice.status) == (BookingStatus.BOOKED, "queued")
+
+
 def test_a_refused_booking_tells_nothing(hooks, movement_officer):
     case = ready_case()
     case.members.first().documents.all().delete()
