@@ -30,6 +30,7 @@ from cases.selectors import organisation_sees_case
 from core.background import enqueue_on_commit
 from movements import listeners as movement_listeners
 from movements.listeners import BookingChange
+from movements.models import Booking
 from movements.selectors import organisation_sees_bookings_of
 
 from .models import WebhookEndpoint, WebhookEvent, WebhookMessage
@@ -142,13 +143,7 @@ def on_decision_recorded(*, interview, case) -> None:
 def booking_facts(booking) -> dict:
     """What a partner is told of a booking: its flights and how many travel, with how many
     tickets issued (names, ticket numbers and needs are read through the bookings API)."""
-    from movements.models import Booking
-
-    booking = (
-        Booking.objects.select_related("case__destination_country")
-        .prefetch_related("segments", "travellers")
-        .get(pk=booking.pk)
-    )
+    booking = Booking.objects.prefetch_related("segments", "travellers").get(pk=booking.pk)
     segments = sorted(booking.segments.all(), key=lambda s: s.order)
     travellers = list(booking.travellers.all())
     return {
@@ -179,9 +174,12 @@ def on_booking_changed(*, booking, change: str, changes: dict, replaces) -> None
     case = booking.case
 
     def data() -> dict:
-        told = {**case_facts(case), "booking": booking_facts(booking), "change": change}
-        if not created:
-            told["changes"] = changes
+        told = {
+            **case_facts(case),
+            "booking": booking_facts(booking),
+            "change": change,
+            "changes": changes,
+        }
         if created:
             told["replaces_booking_id"] = replaces.pk if replaces is not None else None
         elif change == BookingChange.REBOOKED:
