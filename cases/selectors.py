@@ -127,12 +127,17 @@ def partner_country_id(user) -> int | None:
     if profile is None:
         return None
     if profile.partner_organisation_id is not None:
-        organisation = profile.partner_organisation
-        if organisation.kind == PartnerKind.MISSION:
-            countries = [c.pk for c in organisation.countries.all()]
-            return countries[0] if len(countries) == 1 else None
-        return None
+        return organisation_country_id(profile.partner_organisation)
     return profile.country_id
+
+
+def organisation_country_id(organisation: PartnerOrganisation) -> int | None:
+    """The one destination country an organisation is limited to: a mission's, when it has
+    exactly one country; otherwise None (no one country: not a mission, or several)."""
+    if organisation.kind != PartnerKind.MISSION:
+        return None
+    countries = [c.pk for c in organisation.countries.all()]
+    return countries[0] if len(countries) == 1 else None
 
 
 # What a list row shows of a case's references. They come by id in small queries rather than

@@ -33,7 +33,7 @@ from core.errors import ApplicationError, NotPermitted
 from medical.choices import TravelCondition
 from medical.models import HealthAssessment
 
-from . import events
+from . import events, listeners
 from .choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
 from .groups import airport_time
 from .models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
@@ -407,6 +407,7 @@ def notice_deliver(notice_id: int) -> Delivery:
         notice.last_error = ""
         notice.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
         events.event_notice_sent(notice=notice)
+        listeners.notice_issued(notice=notice)
     return Delivery(True, notice.attempts)
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, Relationship
 from cases.models import Case, Individual
-from cases.selectors import case_visible_to, partner_country_id
+from cases.selectors import case_visible_to, organisation_country_id, partner_country_id
 from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
 from core.roles import Role, has_role
 from medical.choices import CLEARING_OUTCOMES, CheckResult, TravelCondition
@@ -415,6 +415,16 @@ def bookings_visible_to(user) -> QuerySet[Booking]:
             return Booking.objects.none()
         return Booking.objects.filter(case__destination_country_id=country_id)
     return Booking.objects.filter(case__in=case_visible_to(user))
+
+
+def organisation_sees_bookings_of(organisation, case: Case) -> bool:
+    """Whether a partner organisation may see the bookings (and notices) of `case`: the same
+    rule as `bookings_visible_to` for its systems' accounts (a mission sees those of cases
+    going to its country; any other partner, none). No query beyond its countries."""
+    if not organisation.is_active:
+        return False
+    country_id = organisation_country_id(organisation)
+    return country_id is not None and case.destination_country_id == country_id
 
 
 def booking_list(*, user) -> QuerySet[Booking]:

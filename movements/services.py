@@ -23,8 +23,9 @@ from cases.models import Case
 from cases.workflow import case_transition
 from core.errors import ApplicationError, NotPermitted
 
-from . import events, notices
+from . import events, listeners, notices
 from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
+from .listeners import BookingChange
 from .models import (
     DEFAULT_TRANSIT_CENTRE,
     Arrival,
@@ -277,6 +278,23 @@ def booking_create(
                 "recorded_after_the_fact": recorded_after_the_fact,
             },
         )
+        # Booking again after a cancellation: the new booking follows the last cancelled one.
+        replaced = (
+            Booking.objects.filter(case_id=locked.pk, status=BookingStatus.CANCELLED)
+            .exclude(pk=booking.pk)
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        listeners.booking_changed(
+            booking=booking,
+            change=BookingChange.BOOKED,
+            changes={"status": [None, booking.status]},
+            replaces=replaced,
+        )
+        if replaced is not None:
+            listeners.booking_changed(
+                booking=replaced, change=BookingChange.REBOOKED, replaces=booking
+            )
     return booking
 
 
@@ -295,6 +313,7 @@ def booking_update(
         _lock_case(booking.case_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
         told = notices.booking_facts(booking)
+        before = {"booking_reference": booking.booking_reference, "status": booking.status}
         if booking.status not in OPEN_BOOKING_STATUSES:
             raise ApplicationError(
                 _("A %(status)s booking cannot be changed.")
@@ -338,6 +357,17 @@ def booking_update(
         if changed:
             what.append(_("%(count)d ticket numbers") % {"count": len(changed)})
         events.event_booking_changed(booking=booking, actor=actor, what=", ".join(what))
+        changes = {
+            name: [was, getattr(booking, name)]
+            for name, was in before.items()
+            if was != getattr(booking, name)
+        }
+        if changed:
+            changes["ticket_numbers"] = len(changed)
+        if changes:
+            listeners.booking_changed(
+                booking=booking, change=BookingChange.UPDATED, changes=changes
+            )
         # A mission already notified gets an amended notice saying what changed.
         notices.notice_booking_changed(
             booking,
@@ -357,6 +387,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(booking.case_id)
         booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        was = booking.status
         if booking.status not in OPEN_BOOKING_STATUSES:
             raise ApplicationError(
                 _("Only an open booking can be cancelled (this one is %(status)s).")
@@ -378,6 +409,12 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
         # A mission already notified is told that the booking is cancelled, and why.
         notices.notice_booking_changed(
             booking, {_("booking"): _("cancelled: %(reason)s") % {"reason": reason}}, actor=actor
+        )
+        # The reason is free text (it may speak of health): partners are not given it.
+        listeners.booking_changed(
+            booking=booking,
+            change=BookingChange.CANCELLED,
+            changes={"status": [was, booking.status]},
         )
     return booking
 
@@ -452,6 +489,7 @@ def departure_record(
             notes=notes,
             recorded_by=actor,
         )
+        was = booking.status
         booking.status = BookingStatus.FLOWN
         booking.save(update_fields=["status", "updated_at"])
         TransitStay.objects.filter(
@@ -467,6 +505,11 @@ def departure_record(
                 "booking_id": booking.pk,
                 "recorded_after_the_fact": recorded_after_the_fact,
             },
+        )
+        listeners.booking_changed(
+            booking=booking,
+            change=BookingChange.DEPARTED,
+            changes={"status": [was, booking.status], "departed_at": departed_at},
         )
     return departure
 
@@ -531,6 +574,15 @@ def arrival_record(
             actor=actor,
             reason=events.arrival_reason(arrival),
             context={"booking_id": booking.pk, "departure_date": departure.departed_on},
+        )
+        listeners.booking_changed(
+            booking=booking,
+            change=BookingChange.ARRIVED,
+            changes={
+                "arrived_on": arrival.arrived_on,
+                "airport": arrival.airport,
+                "receiving_agency": arrival.receiving_agency,
+            },
         )
     return arrival
 

@@ -2,6 +2,7 @@
 clients and scopes), webhook endpoints, the outbox with its delivery log and replay, referral
 files, and the partner access log (read-only)."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +18,7 @@ from .models import (
     IntakeRowError,
     WebhookDelivery,
     WebhookEndpoint,
+    WebhookEvent,
     WebhookMessage,
 )
 
@@ -52,8 +54,27 @@ class AccountInline(admin.TabularInline):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    """The events an endpoint wants, ticked from the list of event types (not typed as JSON)."""
+
+    # A URL typed without its scheme is taken as https (as URL_FIELDS says for the others).
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+    events = forms.MultipleChoiceField(
+        label=_("events"),
+        choices=WebhookEvent.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Event types to send (none ticked: every event type)."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["organisation", "url", "secret", "events", "is_active"]
+
+
 class WebhookEndpointInline(admin.TabularInline):
     model = WebhookEndpoint
+    form = WebhookEndpointForm
     formfield_overrides = URL_FIELDS
     fields = ["url", "events", "is_active", "paused_at", "failures_in_a_row"]
     readonly_fields = ["paused_at", "failures_in_a_row"]
@@ -78,6 +99,7 @@ class PartnerOrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
     formfield_overrides = URL_FIELDS
     list_display = ["organisation", "url", "is_active", "paused_at", "failures_in_a_row"]
     list_filter = ["is_active", "organisation"]

@@ -27,7 +27,8 @@ def new_webhook_secret() -> str:
 class WebhookEvent(models.TextChoices):
     CASE_STATUS_CHANGED = "case.status_changed", _("Case status changed")
     INTERVIEW_DECISION_RECORDED = "interview.decision_recorded", _("Interview decision recorded")
-    BOOKING_CHANGED = "booking.changed", _("Booking created or changed")
+    BOOKING_CREATED = "booking.created", _("Booking created")
+    BOOKING_CHANGED = "booking.changed", _("Booking changed")
     NOTICE_ISSUED = "notice.issued", _("Booking notice issued")
 
 

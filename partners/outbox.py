@@ -2,25 +2,36 @@
 of, one row per endpoint whose organisation may see the record, and delivered after commit by
 Celery (partners.tasks.webhook_drain).
 
-Events heard from `cases` through its listeners (cases.listeners, registered in
-PartnersConfig.ready): a case's status changed, an interview decision was recorded.
+Events heard through the listeners of the apps below (registered in PartnersConfig.ready, so
+neither `cases` nor `movements` imports partners):
+- from `cases.listeners`: a case's status changed, an interview decision was recorded; told to
+  the organisations whose data scope holds the case (`organisation_sees_case`);
+- from `movements.listeners`: a booking made (`booking.created`) or changed (`booking.changed`:
+  tickets, reference, status, cancelled, rebooked, departed, arrived) and an advance booking
+  notice sent (`notice.issued`); told only to the organisations that may read the case's
+  bookings (`organisation_sees_bookings_of`: a mission, for its own country's cases).
 
-Bookings and notices (`booking.changed`, `notice.issued`): the movements models are not on main
-yet. When they land, movements' services call `outbox_record(event_type=..., case=..., data=...)`
-through a listener of the same kind (movements registers nothing with partners: partners sits
-above movements and registers its listener with movements' hook, as here with cases).
+A payload names the case and the booking and says what changed; never medical detail, nor the
+free-text reasons and notes (a cancellation's reason may speak of health).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Callable
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from cases import listeners
-from cases.models import Case
+from cases.models import Case, PartnerOrganisation
 from cases.selectors import organisation_sees_case
 from core.background import enqueue_on_commit
+from movements import listeners as movement_listeners
+from movements.listeners import BookingChange
+from movements.models import Booking
+from movements.selectors import organisation_sees_bookings_of
 
 from .models import WebhookEndpoint, WebhookEvent, WebhookMessage
 
@@ -38,14 +49,36 @@ def _endpoints_for(event_type: str) -> list[WebhookEndpoint]:
     return [e for e in endpoints if e.wants(event_type)]
 
 
-def outbox_record(*, event_type: str, case: Case, data: dict) -> list[WebhookMessage]:
-    """Write one message per endpoint whose organisation sees `case` and wants `event_type`,
-    and queue their delivery for when the transaction commits. Returns the messages."""
+Scope = Callable[[PartnerOrganisation, Case], bool]
+
+
+def endpoints_told(
+    event_type: str, case: Case, *, sees: Scope = organisation_sees_case
+) -> list[WebhookEndpoint]:
+    """The active endpoints that want `event_type` and whose organisation `sees` the case."""
+    return [e for e in _endpoints_for(event_type) if sees(e.organisation, case)]
+
+
+def outbox_record(
+    *,
+    event_type: str,
+    case: Case,
+    data: dict | Callable[[], dict],
+    sees: Scope = organisation_sees_case,
+) -> list[WebhookMessage]:
+    """Write one message per endpoint whose organisation `sees` the case (its data scope) and
+    wants `event_type`, and queue their delivery for when the transaction commits. `data` may
+    be a function, called only when some endpoint is told. Returns the messages."""
+    endpoints = endpoints_told(event_type, case, sees=sees)
+    if not endpoints:
+        return []
+    if callable(data):
+        data = data()
+    # Dates and times as ISO text, as they are sent.
+    data = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     now = timezone.now()
     messages = []
-    for endpoint in _endpoints_for(event_type):
-        if not organisation_sees_case(endpoint.organisation, case):
-            continue
+    for endpoint in endpoints:
         messages.append(
             WebhookMessage(
                 endpoint=endpoint,
@@ -56,8 +89,6 @@ def outbox_record(*, event_type: str, case: Case, data: dict) -> list[WebhookMes
                 next_attempt_at=now,
             )
         )
-    if not messages:
-        return []
     WebhookMessage.objects.bulk_create(messages)
     _queue_drains({m.endpoint_id for m in messages})
     return messages
@@ -109,6 +140,76 @@ def on_decision_recorded(*, interview, case) -> None:
     )
 
 
+def booking_facts(booking) -> dict:
+    """What a partner is told of a booking: its flights and how many travel, with how many
+    tickets issued (names, ticket numbers and needs are read through the bookings API)."""
+    booking = Booking.objects.prefetch_related("segments", "travellers").get(pk=booking.pk)
+    segments = sorted(booking.segments.all(), key=lambda s: s.order)
+    travellers = list(booking.travellers.all())
+    return {
+        "booking_id": booking.pk,
+        "status": booking.status,
+        "booking_reference": booking.booking_reference,
+        "departure_date": booking.departure_date,
+        "travel_group_id": booking.travel_group_id,
+        "travellers": len(travellers),
+        "tickets_issued": sum(1 for t in travellers if t.ticket_number),
+        "flights": [
+            {
+                "carrier": s.carrier,
+                "flight_number": s.flight_number,
+                "from_airport": s.from_airport,
+                "to_airport": s.to_airport,
+                "departs_at": s.departs_at,
+                "arrives_at": s.arrives_at,
+            }
+            for s in segments
+        ],
+    }
+
+
+def on_booking_changed(*, booking, change: str, changes: dict, replaces) -> None:
+    created = change == BookingChange.BOOKED
+    event_type = WebhookEvent.BOOKING_CREATED if created else WebhookEvent.BOOKING_CHANGED
+    case = booking.case
+
+    def data() -> dict:
+        told = {
+            **case_facts(case),
+            "booking": booking_facts(booking),
+            "change": change,
+            "changes": changes,
+        }
+        if created:
+            told["replaces_booking_id"] = replaces.pk if replaces is not None else None
+        elif change == BookingChange.REBOOKED:
+            told["replaced_by_booking_id"] = replaces.pk
+        return told
+
+    outbox_record(event_type=event_type, case=case, data=data, sees=organisation_sees_bookings_of)
+
+
+def on_notice_issued(*, notice) -> None:
+    # Not its text nor what changed (a cancellation's reason, travellers' needs): the mission
+    # reads the notice through the notices API, and acknowledges it there.
+    case = notice.booking.case
+    outbox_record(
+        event_type=WebhookEvent.NOTICE_ISSUED,
+        case=case,
+        data=lambda: {
+            **case_facts(case),
+            "booking_id": notice.booking_id,
+            "notice_id": notice.pk,
+            "sequence": notice.sequence,
+            "kind": notice.kind,
+            "sent_at": notice.sent_at,
+        },
+        sees=organisation_sees_bookings_of,
+    )
+
+
 def register() -> None:
     listeners.register_status_listener(on_status_changed)
     listeners.register_decision_listener(on_decision_recorded)
+    movement_listeners.register_booking_listener(on_booking_changed)
+    movement_listeners.register_notice_listener(on_notice_issued)

@@ -6,7 +6,14 @@ import pytest
 from cases.choices import PartnerKind
 from cases.models import Country, PartnerOrganisation
 from core.roles import Role
-from partners.models import OutboxStatus, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from partners.models import (
+    OutboxStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookMessage,
+    new_webhook_secret,
+)
 from tests.factories import UserFactory
 
 from .conftest import account
@@ -38,7 +45,7 @@ def test_an_administrator_records_a_mission_with_its_country(admin_client):
             "webhook_endpoints-TOTAL_FORMS": "1",
             "webhook_endpoints-INITIAL_FORMS": "0",
             "webhook_endpoints-0-url": "https://canada.example.org/hooks",
-            "webhook_endpoints-0-events": "[]",
+            "webhook_endpoints-0-events": ["booking.created", "notice.issued"],
             "webhook_endpoints-0-is_active": "on",
         },
     )
@@ -47,6 +54,7 @@ def test_an_administrator_records_a_mission_with_its_country(admin_client):
     assert list(organisation.countries.all()) == [canada]
     endpoint = WebhookEndpoint.objects.get(organisation=organisation)
     assert endpoint.secret.startswith("whsec_")
+    assert endpoint.events == ["booking.created", "notice.issued"]
 
 
 def test_the_organisation_page_lists_its_accounts_and_the_outbox_its_deliveries(
@@ -109,3 +117,29 @@ def test_other_roles_cannot_replay_or_see_the_outbox(client, unhcr, endpoint_for
     assert answer.status_code == 403
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING and message.attempts == 0
+
+
+def test_the_endpoint_page_offers_every_event_type_and_refuses_an_unknown_one(
+    admin_client, us_mission
+):
+    page = admin_client.get("/admin/partners/webhookendpoint/add/").content.decode()
+    for event in WebhookEvent.values:
+        assert f'value="{event}"' in page
+    form = {
+        "organisation": us_mission.pk,
+        "url": "us.example.org/hooks",
+        "secret": new_webhook_secret(),
+    }
+    refused = admin_client.post(
+        "/admin/partners/webhookendpoint/add/", {**form, "events": ["booking.moved"]}
+    )
+    assert refused.status_code == 200
+    assert not WebhookEndpoint.objects.exists()
+    answer = admin_client.post(
+        "/admin/partners/webhookendpoint/add/",
+        {**form, "events": [WebhookEvent.BOOKING_CHANGED], "is_active": "on"},
+    )
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.events == [WebhookEvent.BOOKING_CHANGED]
+    assert endpoint.url == "https://us.example.org/hooks"

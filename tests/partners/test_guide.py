@@ -45,3 +45,10 @@ def test_the_guide_lists_every_scope_of_the_settings():
         if scope in ("medical:read",):
             continue
         assert f"`{scope}`" in section
+
+
+def test_the_guide_lists_every_webhook_event():
+    from partners.models import WebhookEvent
+
+    section = README.read_text().split("### Webhooks", 1)[1].split("###", 1)[0]
+    assert [e for e in WebhookEvent.values if f"`{e}`" not in section] == []
