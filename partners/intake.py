@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError as DrfValidationError
 
 from cases.models import Case, Location, normalise_unhcr_number
+from cases.services import INDIVIDUAL_EDITABLE_FIELDS
 from core.background import enqueue_on_commit
 from core.errors import ApplicationError
 
@@ -62,18 +63,8 @@ CASE_COLUMNS = (
     "referral_date",
     "notes",
 )
-PERSON_COLUMNS = (
-    "given_name",
-    "family_name",
-    "sex",
-    "date_of_birth",
-    "date_of_birth_estimated",
-    "nationality",
-    "relationship",
-    "unhcr_individual_number",
-    "languages",
-    "special_needs",
-)
+# A person's columns are the member fields every door writes (cases.services).
+PERSON_COLUMNS = INDIVIDUAL_EDITABLE_FIELDS
 # Every column a CSV may have, in the guide's order.
 CSV_HEADER = CASE_COLUMNS + PERSON_COLUMNS
 REQUIRED_COLUMNS = (
