@@ -1,0 +1,50 @@
+"""Every page of /partners/ as every role, with bad input, in every language (the checks are
+shared with movements and reports: tests/page_world.py)."""
+
+import pytest
+
+from cases.models import Individual
+from tests.page_world import ACCESS, ROLES, fuzz, in_every_language, url_names, walk_as, world
+
+
+@pytest.fixture(autouse=True)
+def _files_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+NAMESPACE = "partners"
+
+
+def test_every_url_name_is_in_the_access_table():
+    assert url_names(NAMESPACE) == {n.split(":")[1] for n in ACCESS[NAMESPACE]}
+
+
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+def test_each_role_opens_only_its_pages_and_a_refused_request_changes_nothing(
+    client, request, role, movement_officer, manager, caseworker
+):
+    urls = world(movement_officer, manager, caseworker)
+    if role != "anonymous":
+        client.force_login(request.getfixturevalue(role))
+    failures = walk_as(client, role, NAMESPACE, urls)
+    assert not failures, "\n".join(failures)
+
+
+def test_bad_input_on_every_page_is_never_a_server_error(
+    client, administrator, movement_officer, manager, caseworker
+):
+    urls = world(movement_officer, manager, caseworker)
+    client.raise_request_exception = False
+    client.force_login(administrator)
+    members = list(Individual.objects.values_list("pk", flat=True))
+    failures = fuzz(client, NAMESPACE, urls, members)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_page_answers_in_every_language(
+    client, administrator, movement_officer, manager, caseworker
+):
+    urls = world(movement_officer, manager, caseworker)
+    client.force_login(administrator)
+    failures = in_every_language(client, NAMESPACE, urls)
+    assert not failures, "\n".join(failures)
