@@ -31,6 +31,9 @@ class LocalDateTimeInput(forms.DateTimeInput):
         return value
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
 class AirportTimeField(forms.DateTimeField):
     """A time read on an airport's clock: kept naive here, the service applies the airport's
     zone chosen beside it (Django's own field would read it on Kigali's clock)."""
@@ -44,9 +47,14 @@ class AirportTimeField(forms.DateTimeField):
             return value
         for fmt in (LOCAL_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"):
             try:
-                return datetime.datetime.strptime(str(value).strip(), fmt)
+                moment = datetime.datetime.strptime(str(value).strip(), fmt)
             except ValueError:
                 continue
+            # A time at the calendar's ends falls off it once moved to UTC (year 0 or 10000):
+            # the database cannot hold it.
+            if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            return moment
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
