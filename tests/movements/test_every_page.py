@@ -1,10 +1,16 @@
 """Every page of /movements/ as every role, with bad input, in every language (the checks are
 shared with reports and partners: tests/page_world.py)."""
 
+import datetime
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Individual
+from movements import groups, services
 from movements.selectors import travel_window
 from tests.movements.booked import booked_case
 from tests.movements.conftest import TODAY, days, ready_case
@@ -72,3 +78,44 @@ def test_a_readiness_day_off_the_calendar_shows_the_default_day(client, movement
     page = client.get(reverse("movements:book", args=[case.pk]), {"date": day})
     assert page.status_code == 200
     assert page.context["day"] == (travel_window(case).opens or TODAY())
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_transit_and_escort_lists_take_the_same_queries_for_more_rows(client, movement_officer):
+    """Same count for one stay and one escort as for several of each (current and past)."""
+
+    def household():
+        booking = booked_case(day=TODAY() + days(5))
+        stay = services.transit_check_in(
+            actor=movement_officer,
+            case=booking.case,
+            checked_in_at=timezone.now() - datetime.timedelta(hours=3),
+        )
+        services.escort_assign(
+            actor=movement_officer, booking=booking, kind="staff", role="operational", name="E"
+        )
+        group = groups.travel_group_create(
+            actor=movement_officer, name=f"G{booking.pk}", flight_date=booking.departure_date
+        )
+        groups.group_escort_assign(
+            actor=movement_officer, group=group, name="G", kind="hired", role="medical"
+        )
+        return stay
+
+    client.force_login(movement_officer)
+    household()
+    urls = [reverse("movements:transit"), reverse("movements:escorts")]
+    for url in urls:
+        client.get(url)
+    few = [_queries(client, url) for url in urls]
+    for _n in range(4):
+        stay = household()
+    services.transit_check_out(actor=movement_officer, stay=stay)
+    many = [_queries(client, url) for url in urls]
+    assert client.get(urls[1]).content.decode().count("<tr>") >= 10
+    assert many == few

@@ -2,8 +2,12 @@
 shared with movements and reports: tests/page_world.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from cases.models import Individual
+from partners.models import IntakeBatch, IntakeRowError
 from tests.page_world import ACCESS, ROLES, fuzz, in_every_language, url_names, walk_as, world
 
 
@@ -48,3 +52,47 @@ def test_every_page_answers_in_every_language(
     client.force_login(administrator)
     failures = in_every_language(client, NAMESPACE, urls)
     assert not failures, "\n".join(failures)
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_file_list_and_a_files_refusals_take_the_same_queries_for_more_rows(client, caseworker):
+    def sent(errors):
+        batch = IntakeBatch.objects.create(
+            created_by=caseworker,
+            file_name="f.csv",
+            format="csv",
+            content=b"x",
+            status="done",
+            error_rows=errors,
+        )
+        IntakeRowError.objects.bulk_create(
+            IntakeRowError(batch=batch, line=n + 2, field="sex", code="invalid", message="bad sex")
+            for n in range(errors)
+        )
+        return batch
+
+    client.force_login(caseworker)
+    batch = sent(1)
+    urls = [
+        reverse("partners:referral_files"),
+        reverse("partners:referral_file", kwargs={"pk": batch.pk}),
+        reverse("partners:referral_file_errors", kwargs={"pk": batch.pk}),
+    ]
+    for url in urls:
+        client.get(url)
+    few = [_queries(client, url) for url in urls]
+    IntakeRowError.objects.bulk_create(
+        IntakeRowError(batch=batch, line=n + 10, field="sex", code="invalid", message="bad sex")
+        for n in range(30)
+    )
+    IntakeBatch.objects.filter(pk=batch.pk).update(error_rows=31)
+    for _n in range(4):
+        sent(3)
+    many = [_queries(client, url) for url in urls]
+    assert many == few
+    assert client.get(urls[1]).content.decode().count("bad sex") == 31

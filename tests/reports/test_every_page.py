@@ -2,6 +2,8 @@
 shared with movements and partners: tests/page_world.py)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Individual
@@ -58,3 +60,36 @@ def test_a_file_of_no_known_edition_or_format_is_not_found(client, manager, edit
     client.force_login(manager)
     url = reverse("reports:run_file", kwargs={"pk": run.pk, "edition": edition, "fmt": fmt})
     assert client.get(url).status_code == 404
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboard_and_a_runs_versions_take_the_same_queries_for_more_rows(
+    client, manager, settings, tmp_path
+):
+    """The dashboard's active runs and a run page's versions and files: one row or several."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def version():
+        run, _created = services.run_request(user=manager, kind="yearly", year=2020)
+        services.run_compute(run_id=run.pk)
+        return run
+
+    client.force_login(manager)
+    first = version()
+    services.run_request(user=manager, kind="yearly", year=2015)  # one active run
+    urls = [reverse("reports:dashboard"), reverse("reports:run", kwargs={"pk": first.pk})]
+    for url in urls:
+        client.get(url)
+    few = [_queries(client, url) for url in urls]
+    for _n in range(3):
+        version()
+    for year in (2016, 2017, 2018):
+        services.run_request(user=manager, kind="yearly", year=year)
+    many = [_queries(client, url) for url in urls]
+    assert many == few
+    assert client.get(urls[1]).content.decode().count("/reports/runs/") >= 4
