@@ -382,3 +382,21 @@ def in_every_language(client, namespace: str, urls: dict[str, dict]) -> list[str
             elif response.get("Content-Language") not in (code, None):
                 failures.append(f"{code} {name}: answered in {response['Content-Language']}")
     return failures
+
+
+def posts_without_csrf_token(namespace: str, user, urls: dict[str, dict]) -> list[str]:
+    """Every page POSTed by an allowed user's browser session but without the CSRF token:
+    refused (403) and nothing written."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    failures = []
+    for name in ACCESS[namespace]:
+        before = counts()
+        code = client.post(url_of(name, urls[name]), {"name": "x", "reason": "x"}).status_code
+        if code not in (403, 405):
+            failures.append(f"POST {name} without a CSRF token: {code}")
+        if changed := changed_models(before):
+            failures.append(f"POST {name} without a CSRF token changed {changed}")
+    return failures

@@ -14,7 +14,16 @@ from movements import groups, services
 from movements.selectors import travel_window
 from tests.movements.booked import booked_case
 from tests.movements.conftest import TODAY, days, ready_case
-from tests.page_world import ACCESS, ROLES, fuzz, in_every_language, url_names, walk_as, world
+from tests.page_world import (
+    ACCESS,
+    ROLES,
+    fuzz,
+    in_every_language,
+    posts_without_csrf_token,
+    url_names,
+    walk_as,
+    world,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -119,3 +128,11 @@ def test_the_transit_and_escort_lists_take_the_same_queries_for_more_rows(client
     many = [_queries(client, url) for url in urls]
     assert client.get(urls[1]).content.decode().count("<tr>") >= 10
     assert many == few
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
+    administrator, movement_officer, manager, caseworker
+):
+    urls = world(movement_officer, manager, caseworker)
+    failures = posts_without_csrf_token(NAMESPACE, administrator, urls)
+    assert not failures, "\n".join(failures)

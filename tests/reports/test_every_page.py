@@ -8,7 +8,16 @@ from django.urls import reverse
 
 from cases.models import Individual
 from reports import services
-from tests.page_world import ACCESS, ROLES, fuzz, in_every_language, url_names, walk_as, world
+from tests.page_world import (
+    ACCESS,
+    ROLES,
+    fuzz,
+    in_every_language,
+    posts_without_csrf_token,
+    url_names,
+    walk_as,
+    world,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -93,3 +102,11 @@ def test_the_dashboard_and_a_runs_versions_take_the_same_queries_for_more_rows(
     many = [_queries(client, url) for url in urls]
     assert many == few
     assert client.get(urls[1]).content.decode().count("/reports/runs/") >= 4
+
+
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
+    administrator, movement_officer, manager, caseworker
+):
+    urls = world(movement_officer, manager, caseworker)
+    failures = posts_without_csrf_token(NAMESPACE, administrator, urls)
+    assert not failures, "\n".join(failures)
