@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from cases.models import Case
-from movements.models import Booking, BookingNotice, TravelGroup
+from movements.models import Booking, BookingNotice, Escort, TransitStay, TravelGroup
 from reports.models import DepartureImport, ImportedDeparture, ReportRun
 from tests.movements.booked import booked_case, mission
 from tests.movements.conftest import TODAY, days, ready_case
@@ -76,3 +76,20 @@ def test_a_referral_file_sent_twice_on_the_page_takes_its_referrals_once(
             sent = client.post(reverse("partners:referral_files"), {"file": csv_file(lines)})
         assert sent.status_code == 302
     assert Case.objects.filter(unhcr_case_number__in=["RWA-77-1", "RWA-77-2"]).count() == 2
+
+
+def test_an_escort_and_a_check_in_sent_twice_are_stored_once(client, movement_officer):
+    booking = booked_case(day=TODAY() + days(5))
+    group = TravelGroup.objects.create(name="G", flight_date=booking.departure_date)
+    client.force_login(movement_officer)
+    escort = {"name": "Jeanne", "kind": "staff", "role": "medical"}
+    assert twice(client, reverse("movements:escort_add", args=[booking.pk]), escort) == (302, 400)
+    assert twice(client, reverse("movements:group_add_escort", args=[group.pk]), escort) == (
+        302,
+        400,
+    )
+    check_in = {"centre": "Kigali transit centre"}
+    assert twice(client, reverse("movements:check_in", args=[booking.pk]), check_in) == (302, 400)
+    assert Escort.objects.filter(booking=booking).count() == 1
+    assert Escort.objects.filter(travel_group=group).count() == 1
+    assert TransitStay.objects.filter(case=booking.case).count() == 1
