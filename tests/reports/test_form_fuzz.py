@@ -5,7 +5,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from reports import services
 from reports.models import DepartureImport, ReportRun
+from reports.presenters import present_figures
+
+from .conftest import YEAR
 
 BAD_YEARS = ["", "abc", "a\x00b", "-1", "0", "2007", "99999999999999999999999", "1e3", "x" * 5000]
 
@@ -51,3 +55,31 @@ def test_a_bad_history_file_is_a_field_error_and_nothing_is_imported(client, man
     assert page.status_code == 400
     assert page.context["form"].errors["file"]
     assert DepartureImport.objects.count() == 0
+
+
+def test_a_drill_down_with_bad_cell_values_is_a_clear_refusal(
+    client, manager, world, settings, tmp_path
+):
+    """Every figure's drill-down link with each of its values replaced by a bad one."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    run, _created = services.run_request(user=manager, kind="yearly", year=YEAR)
+    services.run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    client.force_login(manager)
+    client.raise_request_exception = False
+    url = reverse("reports:drill", kwargs={"pk": run.pk})
+    failures, walked = [], 0
+    for table in present_figures(run.figures):
+        cells = [cell for row in table.rows for cell in row.cells][:1]
+        for cell in cells:
+            query = {"table": table.key, "measure": cell.measure, **cell.dims}
+            assert client.get(url, query).status_code == 200
+            for key in query:
+                for bad in ("\x00", "abc", "99999999999999999999999", "-1", ""):
+                    walked += 1
+                    for extra in ({}, {"format": "csv"}):
+                        code = client.get(url, {**query, key: bad, **extra}).status_code
+                        if code >= 500:
+                            failures.append(f"{table.key} {key}={bad!r} {extra}: {code}")
+    assert walked > 20
+    assert not failures, "\n".join(failures)
