@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Location
+from core.api.serializers import FIRST_YEAR, LAST_YEAR
 
 from .choices import BookingStatus, EscortKind, EscortRole
 from .models import DEFAULT_TRANSIT_CENTRE
@@ -31,9 +32,6 @@ class LocalDateTimeInput(forms.DateTimeInput):
         return value
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
 class AirportTimeField(forms.DateTimeField):
     """A time read on an airport's clock: kept naive here, the service applies the airport's
     zone chosen beside it (Django's own field would read it on Kigali's clock)."""
@@ -50,10 +48,14 @@ class AirportTimeField(forms.DateTimeField):
                 moment = datetime.datetime.strptime(str(value).strip(), fmt)
             except ValueError:
                 continue
-            # A time at the calendar's ends falls off it once moved to UTC (year 0 or 10000):
-            # the database cannot hold it.
+            # The API's range of dates (core.api.serializers); at the calendar's ends a time
+            # falls off it once moved to UTC (year 0 or 10000) and the database cannot hold it.
             if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+                raise forms.ValidationError(
+                    _("Give a date between the years %(first)d and %(last)d."),
+                    code="invalid",
+                    params={"first": FIRST_YEAR, "last": LAST_YEAR},
+                )
             return moment
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 

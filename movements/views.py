@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.errors import ApplicationError, NotPermitted, TransitionRefused
 from cases.models import Case
 from cases.selectors import case_visible_to
+from core.api.serializers import FIRST_YEAR, LAST_YEAR
 
 from . import selectors, services
 from .choices import BookingStatus
@@ -207,9 +208,9 @@ def _visible_case_or_404(user, pk) -> Case:
 
 
 # The days the readiness rules can reckon with (they count back and forth from the day; the
-# first and last days of the calendar overflow).
-EARLIEST_DAY = datetime.date(1900, 1, 1)
-LATEST_DAY = datetime.date(2999, 12, 31)
+# first and last days of the calendar overflow): the API's range of dates.
+EARLIEST_DAY = datetime.date(FIRST_YEAR, 1, 1)
+LATEST_DAY = datetime.date(LAST_YEAR, 12, 31)
 
 
 def _day_param(request, default: datetime.date) -> datetime.date:

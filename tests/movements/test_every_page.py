@@ -80,7 +80,7 @@ def test_an_unknown_booking_status_in_the_query_filters_nothing(client, movement
     assert booking.case.case_number not in page.content.decode()
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01"])
 def test_a_readiness_day_off_the_calendar_shows_the_default_day(client, movement_officer, day):
     case = ready_case(adults=1)
     client.force_login(movement_officer)
