@@ -2,6 +2,7 @@
 sending and re-sending; and the mission's acknowledgement link (no login: the signed link is
 the credential; opening it shows a button, so a mail scanner fetching it changes nothing)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,13 @@ from .models import Booking, BookingNotice
 from .permissions import can_manage_movements, can_view_movements
 
 PAGE_SIZE = 50
+
+
+class AcknowledgementForm(forms.Form):
+    """The name the mission signs with (Django's field refuses NUL bytes PostgreSQL cannot
+    store; the service cuts a long name to what the record holds)."""
+
+    acknowledged_by = forms.CharField(required=False)
 
 
 def notice_list_rows(status: str = ""):
@@ -127,10 +135,19 @@ def notice_ack_link(request, token):
     except ApplicationError as error:
         return render(request, "movements/notice_ack.html", {"error": error.message}, status=400)
     if request.method == "POST":
+        form = AcknowledgementForm(request.POST)
+        if not form.is_valid():
+            error = " ".join(str(m) for messages_ in form.errors.values() for m in messages_)
+            return render(
+                request,
+                "movements/notice_ack.html",
+                {"notice": notice, "usable": True, "error": error},
+                status=400,
+            )
         try:
             notice = notices.notice_acknowledge(
                 notice=notice,
-                acknowledged_by=request.POST.get("acknowledged_by", ""),
+                acknowledged_by=form.cleaned_data["acknowledged_by"],
                 token=token,
             )
         except ApplicationError as error:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Case
 from cases.selectors import case_visible_to
+from core.api.serializers import FIRST_YEAR, LAST_YEAR
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
 
 from . import selectors, services
@@ -187,8 +188,10 @@ def booking_list(request):
     """Every booking, newest flight first, cancelled ones too."""
     status = request.GET.get("status", "")
     bookings = selectors.booking_list(user=request.user)
-    if status:
+    if status in BookingStatus.values:
         bookings = bookings.filter(status=status)
+    else:
+        status = ""  # an unknown status (or a NUL byte PostgreSQL refuses) filters nothing
     page = Paginator(bookings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -204,11 +207,18 @@ def _visible_case_or_404(user, pk) -> Case:
     )
 
 
+# The days the readiness rules can reckon with (they count back and forth from the day; the
+# first and last days of the calendar overflow): the API's range of dates.
+EARLIEST_DAY = datetime.date(FIRST_YEAR, 1, 1)
+LATEST_DAY = datetime.date(LAST_YEAR, 12, 31)
+
+
 def _day_param(request, default: datetime.date) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return default
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else default
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,6 +23,9 @@ from .errors import ImportRefused
 from .models import DepartureImport, ImportedDeparture
 from .permissions import can_use_reports
 
+# More persons on one line than any office ever moved in a year is a typing error; it also keeps
+# the file's total inside the database's integer.
+MAX_PERSONS_PER_LINE = 10_000
 REQUIRED_COLUMNS = ("destination", "camp", "sex", "movement_type", "persons")
 EITHER_COLUMNS = (("year", "date"), ("age_band", "birth_year"))
 ALL_COLUMNS = (*REQUIRED_COLUMNS, "year", "date", "age_band", "birth_year")
@@ -158,7 +161,30 @@ def parse_line(values: dict, lookup: _Lookup, today: datetime.date) -> tuple[dic
             raise ValueError
     except ValueError:
         problems.append(_("persons “%(v)s” is not a whole number above zero") % {"v": persons})
+    else:
+        if record["persons"] > MAX_PERSONS_PER_LINE:
+            problems.append(
+                _("persons “%(v)s” is more than %(max)s on one line")
+                % {"v": persons[:20], "max": MAX_PERSONS_PER_LINE}
+            )
     return record, problems
+
+
+def _lines(reader: csv.DictReader):
+    """(line number, values) of each line; a line the csv module cannot read (a field beyond
+    its size limit) refuses the file, naming the line."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportRefused(
+                _("Line %(n)s cannot be read as CSV: %(why)s")
+                % {"n": reader.line_num, "why": error},
+                field="file",
+            ) from None
+        yield reader.line_num, values
 
 
 def natural_key(record: dict) -> tuple:
@@ -193,7 +219,13 @@ def history_import(*, user, file_name: str, content: bytes) -> DepartureImport:
         )
     text = _decode(content)
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as error:
+        raise ImportRefused(
+            _("The first line cannot be read as CSV: %(why)s") % {"why": error}, field="file"
+        ) from None
+    header = [(name or "").strip().lower() for name in (fieldnames or [])]
     if not header:
         raise ImportRefused(_("The file is empty."))
     problem = _header_problem(header)
@@ -204,8 +236,7 @@ def history_import(*, user, file_name: str, content: bytes) -> DepartureImport:
     errors: list[dict] = []
     records: list[dict] = []
     seen: dict[tuple, int] = {}
-    for values in reader:
-        line = reader.line_num
+    for line, values in _lines(reader):
         if len(records) + len(errors) >= MAX_ROWS:
             raise ImportRefused(
                 _("The file has more than %(n)s lines; split it.") % {"n": MAX_ROWS}

@@ -25,6 +25,7 @@ from .tables import (
     AGE_BAND,
     GROUP,
     INTERVIEW_KIND,
+    MONTH,
     RESULT,
     SEX,
     TABLES_BY_KEY,
@@ -254,11 +255,16 @@ def _cell_from(table: Table, raw: dict) -> dict:
             cell[key] = None
         elif kinds[key] in TEXT_KINDS:
             cell[key] = str(value)
+            if "\x00" in cell[key]:  # no figure has it, and PostgreSQL cannot compare it
+                raise ApplicationError(_("Not a valid value."), field=key)
         else:
             try:
                 cell[key] = int(value)
             except (TypeError, ValueError):
                 raise ApplicationError(_("Not a valid value."), field=key) from None
+            low, high = (1, 12) if kinds[key] == MONTH else (-(2**31), 2**31 - 1)
+            if not low <= cell[key] <= high:
+                raise ApplicationError(_("Not a valid value."), field=key)
     return cell
 
 

@@ -255,6 +255,8 @@ def _file_response(record: ReportFile) -> FileResponse:
 @require_GET
 def run_file(request, pk, edition, fmt):
     run = _run_or_404(request, pk)
+    if edition not in FileEdition.values or fmt not in FileFormat.values:
+        raise Http404(_("This file is not written (yet)."))
     record = ReportFile.objects.filter(run=run, edition=edition, format=fmt).first()
     if record is None:
         raise Http404(_("This file is not written (yet)."))

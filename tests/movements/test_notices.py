@@ -520,3 +520,25 @@ def test_a_failed_notice_is_announced_on_the_readiness_board(
     board = client.get(reverse("movements:board")).content.decode()
     assert "1 booking notice could not be sent after its last try" in board
     assert reverse("movements:notice_list") + "?status=failed" in board
+
+
+@pytest.mark.parametrize("name", ["Consul\x00", "x" * 20_000])
+def test_a_bad_name_on_the_acknowledgement_link_is_refused_and_the_link_still_works(
+    client, sent, name
+):
+    notice, token = sent
+    url = reverse("movements:notice_ack_link", args=[token])
+    client.raise_request_exception = False
+
+    refused = client.post(url, {"acknowledged_by": name})
+
+    notice.refresh_from_db()
+    if "\x00" in name:
+        assert refused.status_code == 400
+        assert notice.status == NoticeStatus.SENT and notice.token_used_at is None
+        done = client.post(url, {"acknowledged_by": "Consul"})
+        notice.refresh_from_db()
+        assert done.status_code == 200 and notice.acknowledged_by == "Consul"
+    else:  # a long name is cut to what the record holds
+        assert refused.status_code == 200
+        assert notice.acknowledged_by == "x" * 150
