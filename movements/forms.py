@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Location
-from core.api.serializers import FIRST_YEAR, LAST_YEAR
+from core.dates import in_range, out_of_range_message
 
 from .choices import BookingStatus, EscortKind, EscortRole
 from .models import DEFAULT_TRANSIT_CENTRE
@@ -48,14 +48,10 @@ class AirportTimeField(forms.DateTimeField):
                 moment = datetime.datetime.strptime(str(value).strip(), fmt)
             except ValueError:
                 continue
-            # The API's range of dates (core.api.serializers); at the calendar's ends a time
-            # falls off it once moved to UTC (year 0 or 10000) and the database cannot hold it.
-            if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-                raise forms.ValidationError(
-                    _("Give a date between the years %(first)d and %(last)d."),
-                    code="invalid",
-                    params={"first": FIRST_YEAR, "last": LAST_YEAR},
-                )
+            # The range of dates of every door (core.dates); at the calendar's ends a time
+            # falls off it once moved to UTC (year 0 or 10000) before the service sees it.
+            if not in_range(moment):
+                raise forms.ValidationError(out_of_range_message(), code="invalid")
             return moment
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 

@@ -21,6 +21,7 @@ from cases.audit import acting_as
 from cases.choices import CaseStatus
 from cases.models import Case
 from cases.workflow import case_transition
+from core.dates import in_range, out_of_range_message
 from core.errors import ApplicationError, NotPermitted
 
 from . import events, listeners, notices
@@ -95,6 +96,10 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
             raise ApplicationError(_("Give the carrier."), field=f"{at}.carrier")
         if not number:
             raise ApplicationError(_("Give the flight number."), field=f"{at}.flight_number")
+        for moment in ("departs_at", "arrives_at"):
+            given = row.get(moment)
+            if isinstance(given, datetime.date) and not in_range(given):
+                raise ApplicationError(out_of_range_message(), field=f"{at}.{moment}")
         segment = FlightSegment(
             order=index + 1,
             carrier=carrier,

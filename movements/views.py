@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cases.models import Case
 from cases.selectors import case_visible_to
-from core.api.serializers import FIRST_YEAR, LAST_YEAR
+from core.dates import FIRST_YEAR, LAST_YEAR
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
 
 from . import selectors, services

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.dates import FIRST_YEAR, LAST_YEAR, in_range, out_of_range_message  # noqa: F401
+
 UNKNOWN_FIELD = _("Unknown field: it cannot be written here.")
-# Dates and times the office can mean. Outside them a date is a typing slip, and a time in a
-# year like 1152 reads back in Kigali's local mean time (+02:00:16), which no client parses.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 class RejectUnknownFieldsMixin:
@@ -36,13 +35,10 @@ class RejectUnknownFieldsMixin:
         out_of_range = [
             name
             for name, given in value.items()
-            if isinstance(given, datetime.date) and not FIRST_YEAR <= given.year <= LAST_YEAR
+            if isinstance(given, datetime.date) and not in_range(given)
         ]
         if out_of_range:
-            message = _("Give a date between the years %(first)d and %(last)d.") % {
-                "first": FIRST_YEAR,
-                "last": LAST_YEAR,
-            }
+            message = out_of_range_message()
             raise serializers.ValidationError({name: [message] for name in out_of_range})
         return value
 

@@ -418,3 +418,21 @@ def test_escorts_are_recognised_when_sent_twice(movement_officer):
         )
     assert refused.value.code == "duplicate"
     assert Escort.objects.count() == 1
+
+
+@pytest.mark.parametrize("moment", ["departs_at", "arrives_at"])
+def test_a_flight_time_outside_the_office_s_years_is_refused_by_the_service(
+    movement_officer, moment
+):
+    case = ready_case()
+    flight = segment(TODAY() + days(10))
+    flight[moment] = flight[moment].replace(year=1)
+    with pytest.raises(ApplicationError) as refused:
+        services.booking_create(
+            actor=movement_officer,
+            case=case.pk,
+            segments=[flight],
+            travellers=everyone(case),
+        )
+    assert refused.value.field == f"segments[0].{moment}"
+    assert not Booking.objects.exists()
