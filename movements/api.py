@@ -205,7 +205,10 @@ class BookingEscortApi(MovementsApi):
 
 class EscortDetailApi(MovementsApi):
     @extend_schema(
-        tags=TAG, summary="Remove an escort", responses={204: None, **error_responses(404)}
+        tags=TAG,
+        summary="Remove an escort",
+        description="Refused (400, code departed) once the flight has left.",
+        responses={204: None, **error_responses(400, 404)},
     )
     def delete(self, request, pk: int):
         visible = selectors.bookings_visible_to(request.user)

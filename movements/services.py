@@ -696,13 +696,25 @@ def escort_assign(
 
 
 def escort_remove(*, actor, escort: Escort) -> None:
-    """Take an escort off a booking or group; the timeline of each case concerned says so."""
+    """Take an escort off a booking or group; the timeline of each case concerned says so.
+
+    The cases are locked first (the workflow's lock order). The escorts of a flight that has
+    left are history: removing one is refused, nothing changed."""
     _require_movement_officer(actor)
     with transaction.atomic(), acting_as(actor):
         if escort.booking_id:
-            cases = [escort.booking.case]
+            bookings = Booking.objects.filter(pk=escort.booking_id)
         else:
-            cases = [b.case for b in escort.travel_group.bookings.select_related("case")]
+            bookings = Booking.objects.filter(travel_group_id=escort.travel_group_id)
+        case_ids = sorted(bookings.values_list("case_id", flat=True))
+        cases = list(
+            Case.objects.select_for_update(no_key=True).filter(pk__in=case_ids).order_by("pk")
+        )
+        if Departure.objects.filter(booking__in=bookings).exists():
+            raise ApplicationError(
+                _("This escort travelled with a flight that has left: the record stays."),
+                code="departed",
+            )
         for case in cases:
             events.event_escort_removed(case=case, escort=escort, actor=actor)
         escort.delete()

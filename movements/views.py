@@ -409,8 +409,12 @@ def escort_remove(request, pk):
         Escort.objects.select_related("booking__case", "travel_group"), pk=pk
     )
     target = escort.booking.get_absolute_url() if escort.booking_id else "movements:escorts"
-    services.escort_remove(actor=request.user, escort=escort)
-    messages.success(request, _("The escort is removed."))
+    try:
+        services.escort_remove(actor=request.user, escort=escort)
+    except ApplicationError as refusal:
+        messages.error(request, str(refusal.message))
+    else:
+        messages.success(request, _("The escort is removed."))
     return redirect(target)
 
 

@@ -436,3 +436,37 @@ def test_a_flight_time_outside_the_office_s_years_is_refused_by_the_service(
         )
     assert refused.value.field == f"segments[0].{moment}"
     assert not Booking.objects.exists()
+
+
+def test_an_escort_of_a_flight_that_left_stays_through_the_service_and_the_page(
+    movement_officer, client
+):
+    case, booking = booked_today(movement_officer, adults=1)
+    fit_checks(case)
+    escort = services.escort_assign(
+        actor=movement_officer, booking=booking, kind="staff", role="operational", name="Jean"
+    )
+    services.departure_record(actor=movement_officer, booking=booking)
+    events_before = CaseEvent.objects.filter(case=case).count()
+
+    with pytest.raises(ApplicationError) as refused:
+        services.escort_remove(actor=movement_officer, escort=escort)
+    assert refused.value.code == "departed"
+
+    client.force_login(movement_officer)
+    response = client.post(f"/movements/escorts/{escort.pk}/remove/", follow=True)
+    assert response.status_code == 200
+    assert "flight that has left" in response.content.decode()
+    assert Escort.objects.filter(pk=escort.pk).exists()
+    assert CaseEvent.objects.filter(case=case).count() == events_before
+
+
+def test_an_escort_of_an_open_booking_is_removed_and_the_timeline_says_so(movement_officer):
+    case, booking = booked_today(movement_officer, adults=1)
+    escort = services.escort_assign(
+        actor=movement_officer, booking=booking, kind="staff", role="operational", name="Jean"
+    )
+    events_before = CaseEvent.objects.filter(case=case).count()
+    services.escort_remove(actor=movement_officer, escort=escort)
+    assert not Escort.objects.filter(pk=escort.pk).exists()
+    assert CaseEvent.objects.filter(case=case).count() == events_before + 1
