@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from . import api, groups_api, notices_api
+from .bookings import api
+from .groups import api as groups_api
+from .notices import api as notices_api
 
 urlpatterns = [
     path("movements/bookings/", api.BookingListApi.as_view(), name="movements-bookings"),
@@ -49,7 +51,7 @@ urlpatterns = [
         name="movements-readiness",
     ),
     path("movements/board/", api.BoardApi.as_view(), name="movements-board"),
-    # Travel groups and booking notices (movements/groups_api.py, notices_api.py)
+    # Travel groups and booking notices (movements/groups/api.py, movements/notices/api.py)
     path("movements/notices/", notices_api.NoticeListApi.as_view(), name="api-movement-notices"),
     path(
         "movements/notices/<int:pk>/",

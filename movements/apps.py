@@ -11,7 +11,8 @@ class MovementsConfig(AppConfig):
         from cases.workflow import register_guard
         from core.roles import is_staff_member
 
-        from . import guards, panels, selectors
+        from . import guards, panels
+        from .bookings import selectors
 
         for name in (
             "flight_date_allowed",

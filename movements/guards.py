@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from medical.choices import CheckResult
 from medical.models import PreEmbarkationCheck
 
-from .choices import OPEN_BOOKING_STATUSES
-from .models import Booking
-from .selectors import (
+from .bookings.selectors import (
     booking_has_medical_escort,
     event_day,
     pre_embarkation_window_days,
     travellers_needing_medical_escort,
 )
+from .choices import OPEN_BOOKING_STATUSES
+from .models import Booking
 
 
 def flight_date_allowed(case, context):

@@ -3,8 +3,8 @@ window (the same one the board shows) and the flight, with every booking kept as
 
 from django.utils import timezone
 
+from .bookings.selectors import case_bookings, travel_window
 from .permissions import can_manage_movements
-from .selectors import case_bookings, travel_window
 
 
 def case_panel_context(case, user) -> dict:

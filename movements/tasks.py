@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import notices
+from .notices import services as notices
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None)

@@ -29,9 +29,9 @@ from cases.models import Case, PartnerOrganisation
 from cases.selectors import organisation_sees_case
 from core.background import enqueue_on_commit
 from movements import listeners as movement_listeners
+from movements.bookings.selectors import organisation_sees_bookings_of
 from movements.listeners import BookingChange
 from movements.models import Booking
-from movements.selectors import organisation_sees_bookings_of
 
 from .models import WebhookEndpoint, WebhookEvent, WebhookMessage
 

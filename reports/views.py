@@ -25,7 +25,7 @@ from cases.choices import CaseStatus
 from cases.models import Location
 from core.errors import ApplicationError
 from medical.selectors import clearances_expiring
-from movements.selectors import BoardFilters, board_sections
+from movements.bookings.selectors import BoardFilters, board_sections
 
 from . import selectors, services
 from .charts import bar_chart

@@ -12,8 +12,10 @@ from django.urls import NoReverseMatch, get_resolver, reverse
 from django.utils import timezone
 
 from cases.models import Case
-from movements import groups, notices, services
+from movements.bookings import services
 from movements.choices import EscortKind, EscortRole
+from movements.groups import services as groups
+from movements.notices import services as notices
 from partners.models import IntakeBatch
 from reports import services as report_services
 from reports.history import history_import

@@ -13,7 +13,7 @@ from cases.workflow import TRANSITIONS_BY_NAME, refusals
 from medical.choices import CLEARING_OUTCOMES, CheckResult, Outcome
 from medical.demo import MIN_DAYS_VALID
 from medical.models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
-from movements.selectors import case_readiness
+from movements.bookings.selectors import case_readiness
 from orientation.models import Enrollment
 
 S = CaseStatus

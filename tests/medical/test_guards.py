@@ -12,7 +12,7 @@ from cases.workflow import case_transition
 from core.errors import TransitionRefused
 from medical.choices import CheckResult, Outcome
 from medical.guards import fit_to_travel, travellers_medically_cleared
-from movements.selectors import case_readiness
+from movements.bookings.selectors import case_readiness
 from tests.factories import TravelDocumentFactory
 from tests.medical.conftest import case_in
 from tests.medical.factories import (

@@ -6,7 +6,7 @@ from django.utils import timezone
 from cases import workflow
 from cases.choices import CaseStatus, EventKind
 from cases.models import CaseEvent
-from movements import services
+from movements.bookings import services
 from tests.factories import TravelDocumentFactory
 from tests.medical.conftest import case_in
 from tests.medical.factories import ClearedAssessmentFactory, PreEmbarkationCheckFactory

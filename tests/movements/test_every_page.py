@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Individual
-from movements import groups, services
-from movements.selectors import travel_window
+from movements.bookings import services
+from movements.bookings.selectors import travel_window
+from movements.groups import services as groups
 from tests.movements.booked import booked_case
 from tests.movements.conftest import TODAY, days, ready_case
 from tests.page_world import (

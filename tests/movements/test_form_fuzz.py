@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from movements import groups
+from movements.groups import services as groups
 from movements.models import Booking
 from tests.movements.booked import booked_case
 from tests.movements.conftest import TODAY, days, ready_case

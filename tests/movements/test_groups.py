@@ -12,8 +12,9 @@ from pypdf import PdfReader
 
 from cases.choices import EventKind
 from medical.models import HealthAssessment
-from movements import groups
 from movements.choices import BookingStatus, EscortKind, EscortRole
+from movements.groups import selectors as group_selectors
+from movements.groups import services as groups
 from movements.models import Escort, TravelGroup
 from tests.movements.booked import booked_case
 
@@ -36,7 +37,7 @@ def test_two_households_on_one_flight_make_a_group_with_its_totals(movement_offi
     for booking in (first, second):
         groups.travel_group_add_booking(actor=movement_officer, group=group, booking=booking)
 
-    manifest = groups.travel_group_manifest(group)
+    manifest = group_selectors.travel_group_manifest(group)
 
     assert (manifest.total, manifest.case_count) == (4, 2)
     assert dict(manifest.by_sex)["Female"] == 2
@@ -63,7 +64,7 @@ def test_travel_conditions_of_the_clearance_are_on_the_manifest(movement_officer
     )
     groups.travel_group_add_booking(actor=movement_officer, group=group, booking=booking)
 
-    row = groups.travel_group_manifest(group).rows[0]
+    row = group_selectors.travel_group_manifest(group).rows[0]
 
     assert row.needs == ["Oxygen during flight", "Medical escort"]
 
@@ -253,7 +254,7 @@ def test_a_name_starting_like_a_formula_is_not_a_formula_in_the_csv(
 
 
 def test_the_pdf_fetcher_serves_only_local_static_files():
-    from movements.manifest_files import static_only_fetcher
+    from movements.groups.manifest_files import static_only_fetcher
 
     fetcher = static_only_fetcher()
 

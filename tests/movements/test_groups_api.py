@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
-from movements import groups
+from movements.groups import services as groups
 from movements.models import Escort, TravelGroup
 from tests.api_clients import bearer_client, session_client
 from tests.movements.booked import booked_case

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from movements.choices import BookingStatus, NoticeStatus
-from movements.groups_demo import demo_travel_groups_load
+from movements.groups.demo import demo_travel_groups_load
 from movements.models import BookingNotice, Escort, MissionContact, TravelGroup
 from tests.movements.booked import booked_case
 

@@ -16,9 +16,10 @@ from drf_spectacular.generators import SchemaGenerator
 
 from cases.models import Country, PartnerProfile
 from config.celery import app as celery_app
-from movements import groups, notices
 from movements.choices import EscortKind, EscortRole, NoticeKind, NoticeStatus
+from movements.groups import services as groups
 from movements.models import BookingNotice, NoticeAttempt
+from movements.notices import services as notices
 from movements.tasks import deliver_booking_notice
 from tests.api_clients import bearer_client, session_client
 from tests.movements.booked import booked_case, mission
@@ -474,7 +475,7 @@ def test_the_sweep_runs_every_quarter_of_an_hour(settings):
 def test_the_booking_services_send_an_amended_notice_when_the_mission_was_told(
     movement_officer, booking, django_capture_on_commit_callbacks
 ):
-    from movements import services
+    from movements.bookings import services
 
     services.booking_update(actor=movement_officer, booking=booking, booking_reference="early")
     assert not BookingNotice.objects.exists()  # not told yet: the original will carry it
@@ -496,7 +497,7 @@ def test_the_booking_services_send_an_amended_notice_when_the_mission_was_told(
 def test_a_change_that_changes_nothing_sends_nothing(
     movement_officer, booking, django_capture_on_commit_callbacks
 ):
-    from movements import services
+    from movements.bookings import services
 
     send(movement_officer, booking, django_capture_on_commit_callbacks)
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus
 from medical.models import HealthAssessment
-from movements import services
+from movements.bookings import services
+from movements.bookings.selectors import travel_window
 from movements.choices import BookingStatus
 from movements.models import Booking, Departure
-from movements.selectors import travel_window
 from tests.movements.conftest import TODAY, book, days, fit_checks, ready_case, segment
 
 S = CaseStatus

@@ -9,7 +9,7 @@ from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
 from medical.choices import CheckResult
 from medical.models import HealthAssessment
 from movements import guards
-from movements.selectors import (
+from movements.bookings.selectors import (
     READINESS_GUARDS,
     BoardFilters,
     board_windows,
@@ -17,7 +17,7 @@ from movements.selectors import (
     travel_window,
     travel_windows,
 )
-from movements.services import travel_windows_rebuild
+from movements.bookings.services import travel_windows_rebuild
 from tests.factories import IndividualFactory
 from tests.medical.factories import PreEmbarkationCheckFactory
 from tests.movements.conftest import TODAY, book, days, ready_case

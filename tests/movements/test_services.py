@@ -12,7 +12,7 @@ from cases.models import CaseEvent
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
 from medical.choices import CheckResult, TravelCondition
 from medical.models import HealthAssessment
-from movements import services
+from movements.bookings import services
 from movements.choices import BookingStatus
 from movements.models import (
     Arrival,

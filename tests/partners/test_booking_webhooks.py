@@ -11,9 +11,10 @@ from cases import workflow
 from cases.choices import CaseStatus
 from core.errors import NotPermitted, TransitionRefused
 from core.roles import Role
-from movements import notices, services
+from movements.bookings import services
 from movements.choices import BookingStatus, NoticeKind
 from movements.listeners import BookingChange
+from movements.notices import services as notices
 from partners import delivery, outbox
 from partners.models import OutboxStatus, WebhookEvent, WebhookMessage
 from partners.signing import verify

@@ -44,9 +44,9 @@ from cases.models import Case, Location
 from core.roles import Role
 from medical.choices import CLEARING_OUTCOMES
 from medical.reference_data import load_medical_protocols
+from movements.bookings.selectors import BoardFilters, board_windows
+from movements.bookings.services import travel_windows_rebuild
 from movements.models import CaseTravelWindow
-from movements.selectors import BoardFilters, board_windows
-from movements.services import travel_windows_rebuild
 
 TARGET_MS = 100.0
 TARGET_RATIO = 5.0

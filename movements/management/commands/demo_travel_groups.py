@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from movements.groups_demo import demo_travel_groups_load
+from movements.groups.demo import demo_travel_groups_load
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from movements.services import travel_windows_rebuild
+from movements.bookings.services import travel_windows_rebuild
 
 
 class Command(BaseCommand):

@@ -26,8 +26,7 @@ from django.utils import timezone
 
 from cases.audit import acting_as
 from cases.models import Country
-
-from .choices import (
+from movements.choices import (
     OPEN_BOOKING_STATUSES,
     BookingStatus,
     EscortKind,
@@ -35,7 +34,7 @@ from .choices import (
     NoticeKind,
     NoticeStatus,
 )
-from .models import (
+from movements.models import (
     Booking,
     BookingNotice,
     Escort,
@@ -44,7 +43,7 @@ from .models import (
     NoticeAttempt,
     TravelGroup,
 )
-from .notices import _hash, ack_token, notice_text
+from movements.notices.services import _hash, ack_token, notice_text
 
 DEMO_REASON = "demo data"
 DEMO_ESCORTS = ["Jeanne Uwase", "Eric Nshimiyimana", "Aline Mukamana", "Patrick Habimana"]

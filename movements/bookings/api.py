@@ -22,12 +22,12 @@ from core.api.schema import error_responses
 from core.api.views import MAX_ID, BaseApi, ListApi, object_or_404
 from core.errors import ApplicationError
 from core.roles import Role
+from movements.choices import BookingStatus
+from movements.models import Escort, TransitStay
+from movements.permissions import MANAGING_ROLES, VIEWING_ROLES
 
 from . import selectors, services
 from . import serializers as s
-from .choices import BookingStatus
-from .models import Escort, TransitStay
-from .permissions import MANAGING_ROLES, VIEWING_ROLES
 
 TAG = ["movements"]
 

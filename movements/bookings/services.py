@@ -23,11 +23,10 @@ from cases.models import Case
 from cases.workflow import case_transition
 from core.dates import in_range, out_of_range_message
 from core.errors import ApplicationError, NotPermitted
-
-from . import events, listeners, notices
-from .choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
-from .listeners import BookingChange
-from .models import (
+from movements import events, listeners
+from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
+from movements.listeners import BookingChange
+from movements.models import (
     DEFAULT_TRANSIT_CENTRE,
     Arrival,
     Booking,
@@ -38,7 +37,8 @@ from .models import (
     TravelGroup,
     Traveller,
 )
-from .permissions import can_manage_movements
+from movements.notices import services as notices
+from movements.permissions import can_manage_movements
 
 S = CaseStatus
 # A departure may be recorded on the booked flight date or the day after (a flight delayed

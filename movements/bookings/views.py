@@ -23,9 +23,11 @@ from cases.models import Case
 from cases.selectors import case_visible_to
 from core.dates import FIRST_YEAR, LAST_YEAR
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
+from movements.choices import BookingStatus
+from movements.models import Escort, TransitStay
+from movements.permissions import can_manage_movements, can_view_movements
 
 from . import selectors, services
-from .choices import BookingStatus
 from .forms import (
     ArrivalForm,
     BoardFilterForm,
@@ -36,8 +38,6 @@ from .forms import (
     EscortForm,
     TicketsForm,
 )
-from .models import Escort, TransitStay
-from .permissions import can_manage_movements, can_view_movements
 
 DEFAULT_CLOSING_DAYS = 14
 BOARD_ROWS = 50

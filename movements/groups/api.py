@@ -11,11 +11,11 @@ from core.api.pagination import BoundedPageNumberPagination
 from core.api.schema import error_responses
 from core.api.serializers import StrictSerializer
 from core.api.views import BaseApi
+from movements.choices import EscortKind, EscortRole
+from movements.models import Booking, TravelGroup
+from movements.permissions import MANAGING_ROLES, VIEWING_ROLES
 
-from . import groups
-from .choices import EscortKind, EscortRole
-from .models import Booking, TravelGroup
-from .permissions import MANAGING_ROLES, VIEWING_ROLES
+from . import selectors, services
 
 
 class GroupApiView(BaseApi):
@@ -104,7 +104,7 @@ class GroupEscortIn(StrictSerializer):
 
 
 def _group(pk: int) -> TravelGroup:
-    group = groups.travel_group_list().filter(pk=pk).first()
+    group = selectors.travel_group_list().filter(pk=pk).first()
     if group is None:
         raise NotFound()
     return group
@@ -112,7 +112,7 @@ def _group(pk: int) -> TravelGroup:
 
 def _manifest(pk: int) -> dict:
     group = _group(pk)
-    return ManifestOut(groups.travel_group_manifest(group)).data
+    return ManifestOut(selectors.travel_group_manifest(group)).data
 
 
 class TravelGroupListApi(GroupApiView):
@@ -127,7 +127,7 @@ class TravelGroupListApi(GroupApiView):
         responses={200: TravelGroupOut(many=True), **error_responses(400, 404)},
     )
     def get(self, request):
-        page = self.paginate_queryset(groups.travel_group_list())
+        page = self.paginate_queryset(selectors.travel_group_list())
         return self.get_paginated_response(TravelGroupOut(page, many=True).data)
 
     @extend_schema(
@@ -140,7 +140,7 @@ class TravelGroupListApi(GroupApiView):
     def post(self, request):
         given = TravelGroupIn(data=request.data)
         given.is_valid(raise_exception=True)
-        group = groups.travel_group_create(actor=request.user, **given.validated_data)
+        group = services.travel_group_create(actor=request.user, **given.validated_data)
         return Response(_manifest(group.pk), status=status.HTTP_201_CREATED)
 
 
@@ -175,7 +175,7 @@ class TravelGroupBookingsApi(GroupApiView):
         group = _group(pk)
         given = GroupBookingIn(data=request.data)
         given.is_valid(raise_exception=True)
-        groups.travel_group_add_booking(
+        services.travel_group_add_booking(
             actor=request.user, group=group, booking=given.validated_data["booking"]
         )
         return Response(_manifest(pk))
@@ -193,7 +193,7 @@ class TravelGroupBookingApi(GroupApiView):
         booking = Booking.objects.filter(pk=booking_pk).first()
         if booking is None:
             raise NotFound()
-        groups.travel_group_remove_booking(actor=request.user, group=group, booking=booking)
+        services.travel_group_remove_booking(actor=request.user, group=group, booking=booking)
         return Response(_manifest(pk))
 
 
@@ -211,5 +211,5 @@ class TravelGroupEscortsApi(GroupApiView):
         group = _group(pk)
         given = GroupEscortIn(data=request.data)
         given.is_valid(raise_exception=True)
-        groups.group_escort_assign(actor=request.user, group=group, **given.validated_data)
+        services.group_escort_assign(actor=request.user, group=group, **given.validated_data)
         return Response(_manifest(pk))

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Location
 from core.dates import in_range, out_of_range_message
-
-from .choices import BookingStatus, EscortKind, EscortRole
-from .models import DEFAULT_TRANSIT_CENTRE
+from movements.choices import BookingStatus, EscortKind, EscortRole
+from movements.models import DEFAULT_TRANSIT_CENTRE
 
 SEGMENT_ROWS = 3
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"

@@ -15,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from movements.choices import NoticeStatus
+from movements.models import Booking, BookingNotice
+from movements.permissions import can_manage_movements, can_view_movements
 
-from . import notices
-from .choices import NoticeStatus
-from .models import Booking, BookingNotice
-from .permissions import can_manage_movements, can_view_movements
+from . import services
 
 PAGE_SIZE = 50
 
@@ -102,7 +102,7 @@ def notice_send(request, booking_pk):
     if booking is None:
         raise Http404
     try:
-        notice = notices.notice_send(actor=request.user, booking=booking)
+        notice = services.notice_send(actor=request.user, booking=booking)
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(booking.get_absolute_url())
@@ -120,7 +120,7 @@ def notice_resend(request, pk):
     if notice is None:
         raise Http404
     try:
-        notices.notice_resend(actor=request.user, notice=notice)
+        services.notice_resend(actor=request.user, notice=notice)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -131,7 +131,7 @@ def notice_resend(request, pk):
 def notice_ack_link(request, token):
     """The link in the e-mail: GET shows the notice and a button, POST acknowledges."""
     try:
-        notice = notices.notice_for_link(token)
+        notice = services.notice_for_link(token)
     except ApplicationError as error:
         return render(request, "movements/notice_ack.html", {"error": error.message}, status=400)
     if request.method == "POST":
@@ -145,7 +145,7 @@ def notice_ack_link(request, token):
                 status=400,
             )
         try:
-            notice = notices.notice_acknowledge(
+            notice = services.notice_acknowledge(
                 notice=notice,
                 acknowledged_by=form.cleaned_data["acknowledged_by"],
                 token=token,

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from movements.choices import EscortKind, EscortRole
+from movements.models import Booking, BookingNotice, TravelGroup
+from movements.permissions import can_manage_movements, can_view_movements
 
-from . import groups
-from .choices import EscortKind, EscortRole
-from .models import Booking, BookingNotice, TravelGroup
-from .permissions import can_manage_movements, can_view_movements
+from . import selectors, services
 
 PAGE_SIZE = 50
 
@@ -39,7 +39,7 @@ class AddBookingForm(forms.Form):
 
     def __init__(self, *args, group, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["booking"].queryset = groups.bookings_that_could_join(group)
+        self.fields["booking"].queryset = selectors.bookings_that_could_join(group)
         self.fields["booking"].label_from_instance = lambda b: (
             f"{b.case.case_number} – {b.booking_reference or _('no reference')}"
         )
@@ -64,7 +64,7 @@ def _require_manage(user):
 
 def _group_or_404(pk) -> TravelGroup:
     try:
-        return groups.travel_group_detail(pk)
+        return selectors.travel_group_detail(pk)
     except TravelGroup.DoesNotExist as error:
         raise Http404 from error
 
@@ -82,14 +82,14 @@ def group_list(request):
         _require_manage(request.user)
         if form.is_valid():
             try:
-                group = groups.travel_group_create(actor=request.user, **form.cleaned_data)
+                group = services.travel_group_create(actor=request.user, **form.cleaned_data)
             except ApplicationError as error:
                 _attach(form, error)
             else:
                 messages.success(request, _("Travel group %(group)s created.") % {"group": group})
                 return redirect("movements:group_detail", pk=group.pk)
         status = 400
-    page = Paginator(groups.travel_group_list(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.travel_group_list(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "movements/group_list.html",
@@ -102,7 +102,7 @@ def group_list(request):
 def group_detail(request, pk, *, add_form=None, escort_form=None, status=200):
     _require_view(request.user)
     group = _group_or_404(pk)
-    manifest = groups.travel_group_manifest(group)
+    manifest = selectors.travel_group_manifest(group)
     notices = (
         BookingNotice.objects.filter(booking__travel_group=group)
         .select_related("booking__case")
@@ -132,7 +132,7 @@ def group_add_booking(request, pk):
     form = AddBookingForm(request.POST, group=group)
     if form.is_valid():
         try:
-            booking = groups.travel_group_add_booking(
+            booking = services.travel_group_add_booking(
                 actor=request.user, group=group, booking=form.cleaned_data["booking"]
             )
         except ApplicationError as error:
@@ -154,7 +154,7 @@ def group_remove_booking(request, pk, booking_pk):
     if booking is None:
         raise Http404
     try:
-        groups.travel_group_remove_booking(actor=request.user, group=group, booking=booking)
+        services.travel_group_remove_booking(actor=request.user, group=group, booking=booking)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -172,7 +172,7 @@ def group_add_escort(request, pk):
     form = EscortForm(request.POST)
     if form.is_valid():
         try:
-            groups.group_escort_assign(actor=request.user, group=group, **form.cleaned_data)
+            services.group_escort_assign(actor=request.user, group=group, **form.cleaned_data)
         except ApplicationError as error:
             _attach(form, error)
         else:
@@ -185,7 +185,7 @@ def group_add_escort(request, pk):
 def manifest_page(request, pk):
     _require_view(request.user)
     group = _group_or_404(pk)
-    manifest = groups.travel_group_manifest(group)
+    manifest = selectors.travel_group_manifest(group)
     return render(request, "movements/manifest.html", {"group": group, "manifest": manifest})
 
 
@@ -195,7 +195,7 @@ def manifest_pdf(request, pk):
     from .manifest_files import manifest_pdf as render_pdf
 
     group = _group_or_404(pk)
-    pdf = render_pdf(groups.travel_group_manifest(group))
+    pdf = render_pdf(selectors.travel_group_manifest(group))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="manifest-{group.flight_date:%Y%m%d}-{group.pk}.pdf"'
@@ -210,7 +210,7 @@ def manifest_csv(request, pk):
 
     group = _group_or_404(pk)
     response = HttpResponse(
-        render_csv(groups.travel_group_manifest(group)), content_type="text/csv; charset=utf-8"
+        render_csv(selectors.travel_group_manifest(group)), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = (
         f'attachment; filename="manifest-{group.flight_date:%Y%m%d}-{group.pk}.csv"'

@@ -28,9 +28,8 @@ from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
 from core.roles import Role, has_role
 from medical.choices import CLEARING_OUTCOMES, CheckResult, TravelCondition
 from medical.models import HealthAssessment, MedicalProtocol, PreEmbarkationCheck
-
-from .choices import OPEN_BOOKING_STATUSES, EscortRole
-from .models import (
+from movements.choices import OPEN_BOOKING_STATUSES, EscortRole
+from movements.models import (
     Booking,
     CaseTravelWindow,
     Escort,

@@ -32,12 +32,11 @@ from core.background import enqueue_on_commit
 from core.errors import ApplicationError, NotPermitted
 from medical.choices import TravelCondition
 from medical.models import HealthAssessment
-
-from . import events, listeners
-from .choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
-from .groups import airport_time
-from .models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
-from .permissions import can_manage_movements
+from movements import events, listeners
+from movements.airports import airport_time
+from movements.choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
+from movements.models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
+from movements.permissions import can_manage_movements
 
 ACK_SALT = "movements.booking-notice-ack"
 
@@ -237,7 +236,7 @@ def _create(*, booking, kind, actor, recipient, what_changed="") -> BookingNotic
 
 
 def _queue(notice: BookingNotice) -> None:
-    from .tasks import deliver_booking_notice
+    from movements.tasks import deliver_booking_notice
 
     enqueue_on_commit(deliver_booking_notice, notice.pk)
 
@@ -522,7 +521,7 @@ def notices_requeue_stale() -> list[int]:
         # Touch them so the next sweep waits a full period again.
         BookingNotice.objects.filter(pk__in=ids).update(updated_at=timezone.now())
         for pk in ids:
-            from .tasks import deliver_booking_notice
+            from movements.tasks import deliver_booking_notice
 
             enqueue_on_commit(deliver_booking_notice, pk)
     return ids

@@ -12,9 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
-
-from .choices import SETTABLE_BOOKING_STATUS_CHOICES, EscortKind, EscortRole
-from .models import Arrival, Booking, Departure, Escort, FlightSegment, TransitStay, Traveller
+from movements.choices import SETTABLE_BOOKING_STATUS_CHOICES, EscortKind, EscortRole
+from movements.models import (
+    Arrival,
+    Booking,
+    Departure,
+    Escort,
+    FlightSegment,
+    TransitStay,
+    Traveller,
+)
 
 
 class AirportTimeField(serializers.DateTimeField):

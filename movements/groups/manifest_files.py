@@ -15,7 +15,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from .groups import Manifest
+from .selectors import Manifest
 
 STATIC_PREFIX = "static:/"
 

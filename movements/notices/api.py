@@ -14,12 +14,12 @@ from core.api.pagination import BoundedPageNumberPagination
 from core.api.schema import error_responses
 from core.api.views import BaseApi
 from core.roles import Role
+from movements.bookings.selectors import bookings_visible_to
+from movements.choices import NoticeKind, NoticeStatus
+from movements.models import BookingNotice
+from movements.permissions import MANAGING_ROLES, VIEWING_ROLES
 
-from . import notices
-from .choices import NoticeKind, NoticeStatus
-from .models import BookingNotice
-from .permissions import MANAGING_ROLES, VIEWING_ROLES
-from .selectors import bookings_visible_to
+from . import services
 
 
 class NoticeApiView(BaseApi):
@@ -142,7 +142,7 @@ class NoticeAcknowledgeApi(NoticeApiView):
             raise NotFound()
         given = AcknowledgeIn(data=request.data)
         given.is_valid(raise_exception=True)
-        notice = notices.notice_acknowledge(
+        notice = services.notice_acknowledge(
             notice=notice,
             acknowledged_by=given.validated_data.get("acknowledged_by", ""),
             actor=request.user,

@@ -1,0 +1,1 @@
+"""Travel groups: the cases on one flight, their escorts, and the manifest."""

@@ -1,0 +1,1 @@
+"""Advance booking notices to the receiving mission: sending, delivery, acknowledgement."""
