@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    TRAVEL_DOCUMENT_TYPES,
     CaseStatus,
     DocumentType,
     EventKind,
@@ -628,6 +629,16 @@ class TravelDocument(models.Model):
             errors["expires_on"] = _("A document expires after the day it was issued.")
         if errors:
             raise ValidationError(errors)
+
+    def is_usable_on(self, day: datetime.date) -> bool:
+        """A document that lets its holder board on `day`: a boarding type, issued by then (or
+        no issue date known) and not expired. The kept travel windows use the same definition
+        (movements.windows)."""
+        return (
+            self.document_type in TRAVEL_DOCUMENT_TYPES
+            and (self.issued_on is None or self.issued_on <= day)
+            and (self.expires_on is None or day <= self.expires_on)
+        )
 
 
 @audited("InterviewHistory")

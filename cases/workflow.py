@@ -42,7 +42,7 @@ from core.roles import Role, has_role
 
 from . import listeners
 from .audit import acting_as
-from .choices import OPEN_STATES, TRAVEL_DOCUMENT_TYPES, CaseStatus
+from .choices import OPEN_STATES, CaseStatus
 from .events import event_status_changed
 from .models import Case, CaseEvent
 
@@ -370,12 +370,7 @@ def guard_travel_documents_present(case: Case, context: StepContext) -> str | No
     on_day = context.departure_date or timezone.localdate()
     missing = []
     for person in case.members.prefetch_related("documents"):
-        usable = [
-            d
-            for d in person.documents.all()
-            if d.document_type in TRAVEL_DOCUMENT_TYPES
-            and (d.expires_on is None or d.expires_on >= on_day)
-        ]
+        usable = [d for d in person.documents.all() if d.is_usable_on(on_day)]
         if not usable:
             missing.append(person.full_name)
     if missing:

@@ -197,10 +197,14 @@ class HealthAssessment(models.Model):
         return reverse("medical:assessment", kwargs={"pk": self.pk})
 
     def is_clearance_valid_on(self, day: datetime.date) -> bool:
+        """Cleared (with or without conditions) and valid on `day`: from the outcome date to the
+        valid-until date, both included. The kept travel windows use the same definition
+        (movements.windows)."""
         return (
             self.outcome in CLEARING_OUTCOMES
             and self.valid_until is not None
-            and self.valid_until >= day
+            and (self.outcome_on is None or self.outcome_on <= day)
+            and day <= self.valid_until
         )
 
 

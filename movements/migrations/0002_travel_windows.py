@@ -135,43 +135,81 @@ def _drop_trigger(table, operation):
     return f"DROP TRIGGER IF EXISTS {name} ON {table}; DROP FUNCTION IF EXISTS {name}();"
 
 
-FORWARD = (
-    REFRESH_FUNCTION
-    + "".join(_create_trigger(*t) for t in TRIGGERS)
-    + "SELECT movements_refresh_travel_windows(ARRAY(SELECT id FROM cases_case));"
-)
+FORWARD = REFRESH_FUNCTION + "".join(_create_trigger(*t) for t in TRIGGERS)
+
+# The windows of the cases already there are filled in batches of this many cases, each in a
+# transaction of its own, after ANALYZE of the tables the function reads: one statement over a
+# whole database held write-blocking locks for its duration, and on a freshly restored database
+# (no planner statistics) the plan of `c.id = ANY(ids)` over every case took hours.
+FILL_BATCH = 2000
+READ_TABLES = ("cases_case", "cases_individual", "cases_traveldocument", "medical_healthassessment")
+
+
+def fill_windows_in_batches(apps, schema_editor):
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(READ_TABLES))
+        last = 0
+        while True:
+            cursor.execute(
+                "SELECT array_agg(id ORDER BY id) FROM "
+                "(SELECT id FROM cases_case WHERE id > %s ORDER BY id LIMIT %s) AS b",
+                [last, FILL_BATCH],
+            )
+            ids = cursor.fetchone()[0]
+            if not ids:
+                return
+            cursor.execute("SELECT movements_refresh_travel_windows(%s::bigint[])", [ids])
+            last = ids[-1]
+
+
 BACKWARD = "".join(_drop_trigger(t, o) for t, o, _ in TRIGGERS) + (
     "DROP FUNCTION IF EXISTS movements_refresh_travel_windows(bigint[]);"
 )
 
 
 class Migration(migrations.Migration):
+    # Each statement commits on its own (see fill_windows_in_batches): the app keeps writing
+    # while a large database is upgraded; the triggers created first keep the windows current.
+    atomic = False
 
     dependencies = [
-        ('cases', '0006_case_waiting_index'),
-        ('medical', '0001_initial'),
-        ('movements', '0001_initial'),
+        ("cases", "0006_case_waiting_index"),
+        ("medical", "0001_initial"),
+        ("movements", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseTravelWindow',
+            name="CaseTravelWindow",
             fields=[
-                ('case', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='cases.case')),
-                ('travellers', models.IntegerField()),
-                ('uncleared', models.IntegerField()),
-                ('undocumented', models.IntegerField()),
-                ('valid_from', models.DateField(null=True)),
-                ('closes', models.DateField(null=True)),
-                ('closing_person', models.CharField(blank=True, max_length=201)),
-                ('closing_kind', models.CharField(blank=True, max_length=10)),
-                ('needs_escort', models.BooleanField(default=False)),
+                (
+                    "case",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="cases.case",
+                    ),
+                ),
+                ("travellers", models.IntegerField()),
+                ("uncleared", models.IntegerField()),
+                ("undocumented", models.IntegerField()),
+                ("valid_from", models.DateField(null=True)),
+                ("closes", models.DateField(null=True)),
+                ("closing_person", models.CharField(blank=True, max_length=201)),
+                ("closing_kind", models.CharField(blank=True, max_length=10)),
+                ("needs_escort", models.BooleanField(default=False)),
             ],
             options={
-                'verbose_name': 'travel window',
-                'verbose_name_plural': 'travel windows',
-                'indexes': [models.Index(fields=['closes', 'case'], name='travel_window_closes_idx')],
+                "verbose_name": "travel window",
+                "verbose_name_plural": "travel windows",
+                "indexes": [
+                    models.Index(fields=["closes", "case"], name="travel_window_closes_idx")
+                ],
             },
         ),
         migrations.RunSQL(FORWARD, BACKWARD),
+        migrations.RunPython(fill_windows_in_batches, migrations.RunPython.noop),
     ]
