@@ -89,6 +89,14 @@ FORWARD = REFRESH_FUNCTION + CASE_UPDATE
 STATUS_BATCH = 5000
 
 
+def add_status_with_its_function(apps, schema_editor):
+    window = apps.get_model("movements", "CaseTravelWindow")
+    field = models.CharField(default="", max_length=20)
+    field.set_attributes_from_name("case_status")
+    schema_editor.add_field(window, field)
+    schema_editor.execute(FORWARD)
+
+
 def copy_statuses_in_batches(apps, schema_editor):
     """The case's status into its window, a batch of windows per transaction (one UPDATE of
     every window held their row locks, and so the triggers of every case write, meanwhile)."""
@@ -123,10 +131,21 @@ class Migration(migrations.Migration):
             model_name="casetravelwindow",
             name="travel_window_closes_idx",
         ),
-        migrations.AddField(
-            model_name="casetravelwindow",
-            name="case_status",
-            field=models.CharField(default="", max_length=20),
+        # The column and the function that fills it change in one short transaction: the
+        # triggers of app writes never see one without the other.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddField(
+                    model_name="casetravelwindow",
+                    name="case_status",
+                    field=models.CharField(default="", max_length=20),
+                ),
+            ],
+            database_operations=[
+                migrations.RunPython(
+                    add_status_with_its_function, migrations.RunPython.noop, atomic=True
+                ),
+            ],
         ),
         AddIndexConcurrently(
             model_name="casetravelwindow",
@@ -136,6 +155,5 @@ class Migration(migrations.Migration):
                 name="travel_window_board_idx",
             ),
         ),
-        migrations.RunSQL(FORWARD, migrations.RunSQL.noop),
         migrations.RunPython(copy_statuses_in_batches, migrations.RunPython.noop),
     ]
