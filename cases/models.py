@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import BoundedDateField, BoundedDateTimeField
+
 from .choices import (
     TRAVEL_DOCUMENT_TYPES,
     CaseStatus,
@@ -251,7 +253,7 @@ class Case(models.Model):
         related_name="assigned_cases",
         verbose_name=_("assigned caseworker"),
     )
-    referral_date = models.DateField(_("date of UNHCR referral"))
+    referral_date = BoundedDateField(_("date of UNHCR referral"))
     # Written only by cases.workflow.
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED
@@ -260,10 +262,10 @@ class Case(models.Model):
     resume_status = models.CharField(
         _("returns to"), max_length=20, choices=CaseStatus.choices, blank=True
     )
-    status_changed_at = models.DateTimeField(_("in this status since"), default=timezone.now)
+    status_changed_at = BoundedDateTimeField(_("in this status since"), default=timezone.now)
     notes = models.TextField(_("notes"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["-referral_date", "-id"]
@@ -450,7 +452,7 @@ class Individual(models.Model):
     given_name = models.CharField(_("given name"), max_length=100)
     family_name = models.CharField(_("family name"), max_length=100)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = BoundedDateField(_("date of birth"))
     date_of_birth_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
     nationality = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="nationals", verbose_name=_("nationality")
@@ -481,8 +483,8 @@ class Individual(models.Model):
         output_field=models.CharField(max_length=100),
         db_persist=True,
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["case_id", "date_of_birth", "id"]
@@ -597,9 +599,9 @@ class TravelDocument(models.Model):
     issuing_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
-    issued_on = models.DateField(_("issued on"), null=True, blank=True)
-    expires_on = models.DateField(_("expires on"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    issued_on = BoundedDateField(_("issued on"), null=True, blank=True)
+    expires_on = BoundedDateField(_("expires on"), null=True, blank=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["individual_id", "document_type", "id"]
@@ -649,7 +651,7 @@ class Interview(models.Model):
         Case, on_delete=models.CASCADE, related_name="interviews", verbose_name=_("case")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=InterviewKind.choices)
-    scheduled_for = models.DateTimeField(_("scheduled for"))
+    scheduled_for = BoundedDateTimeField(_("scheduled for"))
     venue = models.CharField(_("venue"), max_length=150, blank=True)
     interviewer = models.CharField(_("interviewer"), max_length=150, blank=True)
     outcome = models.CharField(
@@ -661,7 +663,7 @@ class Interview(models.Model):
     decision = models.CharField(
         _("decision"), max_length=20, choices=InterviewDecision.choices, blank=True
     )
-    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decided_on = BoundedDateField(_("decided on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -671,8 +673,8 @@ class Interview(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["-scheduled_for", "-id"]
@@ -715,7 +717,7 @@ class CaseEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = BoundedDateTimeField(_("when"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices, blank=True)
     transition = models.CharField(_("step"), max_length=40, blank=True)
@@ -757,7 +759,7 @@ class PartnerOrganisation(models.Model):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["name"]

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Individual, Programme, audited
+from core.dates import BoundedDateField, BoundedDateTimeField
 
 from .choices import (
     ASSESSMENT_PART_CHOICES,
@@ -57,7 +58,7 @@ class MedicalProtocol(models.Model):
         help_text=_("The check must happen at most this many days before the flight (3 = 72 h)."),
     )
     notes = models.TextField(_("notes"), blank=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["programme__code"]
@@ -128,8 +129,8 @@ class HealthAssessment(models.Model):
     group = models.CharField(
         _("group"), max_length=10, choices=AssessmentGroup.choices, default=AssessmentGroup.REFUGEE
     )
-    scheduled_for = models.DateTimeField(_("appointment"), null=True, blank=True)
-    assessed_on = models.DateField(_("assessment date"), null=True, blank=True)
+    scheduled_for = BoundedDateTimeField(_("appointment"), null=True, blank=True)
+    assessed_on = BoundedDateField(_("assessment date"), null=True, blank=True)
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -141,16 +142,16 @@ class HealthAssessment(models.Model):
     medical_history = models.TextField(_("medical history"), blank=True)
     physical_examination = models.TextField(_("physical examination"), blank=True)
     mental_health_evaluation = models.TextField(_("mental health evaluation"), blank=True)
-    pre_test_counselling_on = models.DateField(_("counselling before tests"), null=True, blank=True)
-    post_test_counselling_on = models.DateField(_("counselling after tests"), null=True, blank=True)
-    chest_xray_on = models.DateField(_("chest X-ray date"), null=True, blank=True)
+    pre_test_counselling_on = BoundedDateField(_("counselling before tests"), null=True, blank=True)
+    post_test_counselling_on = BoundedDateField(_("counselling after tests"), null=True, blank=True)
+    chest_xray_on = BoundedDateField(_("chest X-ray date"), null=True, blank=True)
     chest_xray_findings = models.TextField(_("chest X-ray findings"), blank=True)
     tb_classification = models.CharField(
         _("tuberculosis classification"), max_length=4, choices=TBClass.choices, blank=True
     )
     specialist_referrals = models.TextField(_("specialist referrals"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=25, choices=Outcome.choices, blank=True)
-    outcome_on = models.DateField(_("outcome date"), null=True, blank=True)
+    outcome_on = BoundedDateField(_("outcome date"), null=True, blank=True)
     # Travel facts: shown to every staff role with the outcome.
     conditions = ArrayField(
         models.CharField(max_length=20, choices=TravelCondition.choices),
@@ -160,9 +161,9 @@ class HealthAssessment(models.Model):
     )
     outcome_notes = models.TextField(_("clinical notes on the outcome"), blank=True)
     # Set by medical.services from the programme's protocol: outcome date + validity.
-    valid_until = models.DateField(_("clearance valid until"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    valid_until = BoundedDateField(_("clearance valid until"), null=True, blank=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["-scheduled_for", "-id"]
@@ -218,7 +219,7 @@ class LabResult(models.Model):
     )
     test = models.CharField(_("test"), max_length=20, choices=LabTest.choices)
     result = models.CharField(_("result"), max_length=15, choices=LabResultValue.choices)
-    tested_on = models.DateField(_("date"))
+    tested_on = BoundedDateField(_("date"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -227,7 +228,7 @@ class LabResult(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["assessment_id", "tested_on", "id"]
@@ -248,7 +249,7 @@ class Vaccination(models.Model):
     )
     vaccine = models.CharField(_("vaccine"), max_length=20, choices=Vaccine.choices)
     dose = models.PositiveSmallIntegerField(_("dose number"), default=1)
-    given_on = models.DateField(_("date given"))
+    given_on = BoundedDateField(_("date given"))
     lot_number = models.CharField(_("lot number"), max_length=40)
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -258,7 +259,7 @@ class Vaccination(models.Model):
         related_name="+",
         verbose_name=_("clinician"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["individual_id", "given_on", "id"]
@@ -295,8 +296,8 @@ class PreEmbarkationCheck(models.Model):
     programme = models.ForeignKey(
         Programme, on_delete=models.PROTECT, related_name="+", verbose_name=_("programme")
     )
-    checked_on = models.DateField(_("date of check"))
-    planned_departure = models.DateField(_("planned departure"))
+    checked_on = BoundedDateField(_("date of check"))
+    planned_departure = BoundedDateField(_("planned departure"))
     result = models.CharField(_("result"), max_length=20, choices=CheckResult.choices)
     clinical_notes = models.TextField(_("clinical notes"), blank=True)
     clinician = models.ForeignKey(
@@ -307,7 +308,7 @@ class PreEmbarkationCheck(models.Model):
         related_name="+",
         verbose_name=_("clinician"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["individual_id", "-checked_on", "-id"]
@@ -340,7 +341,7 @@ class MedicalRecordAccess(models.Model):
         related_name="+",
         verbose_name=_("who"),
     )
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = BoundedDateTimeField(_("when"), default=timezone.now)
     individual = models.ForeignKey(
         Individual,
         on_delete=models.CASCADE,

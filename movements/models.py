@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Case, Country, Individual, Location, MovementType, audited
+from core.dates import BoundedDateField, BoundedDateTimeField
 
 from .choices import BookingStatus, EscortKind, EscortRole, NoticeKind, NoticeStatus
 
@@ -27,7 +28,7 @@ class TravelGroup(models.Model):
     """The cases travelling on one flight together."""
 
     name = models.CharField(_("name"), max_length=150)
-    flight_date = models.DateField(_("flight date"))
+    flight_date = BoundedDateField(_("flight date"))
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -37,8 +38,8 @@ class TravelGroup(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["-flight_date", "-id"]
@@ -67,7 +68,7 @@ class Booking(models.Model):
         _("status"), max_length=10, choices=BookingStatus.choices, default=BookingStatus.REQUESTED
     )
     # The local date (Africa/Kigali) of the first segment's departure, set by the services.
-    departure_date = models.DateField(_("flight date"))
+    departure_date = BoundedDateField(_("flight date"))
     booking_reference = models.CharField(_("booking reference"), max_length=20, blank=True)
     travel_group = models.ForeignKey(
         TravelGroup,
@@ -79,7 +80,7 @@ class Booking(models.Model):
     )
     recorded_after_the_fact = models.BooleanField(_("recorded after the fact"), default=False)
     cancelled_reason = models.TextField(_("reason for cancelling"), blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_at = BoundedDateTimeField(_("cancelled at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -88,8 +89,8 @@ class Booking(models.Model):
         related_name="+",
         verbose_name=_("booked by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["-departure_date", "-id"]
@@ -139,8 +140,8 @@ class FlightSegment(models.Model):
     flight_number = models.CharField(_("flight number"), max_length=10)
     from_airport = models.CharField(_("from (IATA code)"), max_length=3)
     to_airport = models.CharField(_("to (IATA code)"), max_length=3)
-    departs_at = models.DateTimeField(_("departs at"))
-    arrives_at = models.DateTimeField(_("arrives at"))
+    departs_at = BoundedDateTimeField(_("departs at"))
+    arrives_at = BoundedDateTimeField(_("arrives at"))
     from_timezone = models.CharField(_("departure airport's time zone"), max_length=64)
     to_timezone = models.CharField(_("arrival airport's time zone"), max_length=64)
 
@@ -216,8 +217,8 @@ class Departure(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="departures", verbose_name=_("case")
     )
-    departed_on = models.DateField(_("departed on"))
-    departed_at = models.DateTimeField(_("departed at"))
+    departed_on = BoundedDateField(_("departed on"))
+    departed_at = BoundedDateTimeField(_("departed at"))
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("left from")
     )
@@ -237,7 +238,7 @@ class Departure(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = BoundedDateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         ordering = ["-departed_on", "-id"]
@@ -262,7 +263,7 @@ class Arrival(models.Model):
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="arrivals", verbose_name=_("case")
     )
-    arrived_on = models.DateField(_("arrived on"))
+    arrived_on = BoundedDateField(_("arrived on"))
     airport = models.CharField(_("airport (IATA code)"), max_length=3)
     receiving_agency = models.CharField(_("receiving agency"), max_length=150)
     recorded_after_the_fact = models.BooleanField(_("recorded after the fact"), default=False)
@@ -275,7 +276,7 @@ class Arrival(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    recorded_at = BoundedDateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
         ordering = ["-arrived_on", "-id"]
@@ -321,8 +322,8 @@ class TransitStay(models.Model):
         verbose_name=_("booking"),
     )
     centre = models.CharField(_("transit centre"), max_length=100, default=DEFAULT_TRANSIT_CENTRE)
-    checked_in_at = models.DateTimeField(_("checked in"))
-    checked_out_at = models.DateTimeField(_("checked out"), null=True, blank=True)
+    checked_in_at = BoundedDateTimeField(_("checked in"))
+    checked_out_at = BoundedDateTimeField(_("checked out"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -332,7 +333,7 @@ class TransitStay(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["-checked_in_at", "-id"]
@@ -388,7 +389,7 @@ class Escort(models.Model):
         related_name="+",
         verbose_name=_("assigned by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["role", "name", "id"]
@@ -437,13 +438,13 @@ class BookingNotice(models.Model):
     body = models.TextField(_("body"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    sent_at = BoundedDateTimeField(_("sent at"), null=True, blank=True)
+    acknowledged_at = BoundedDateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.CharField(_("acknowledged by"), max_length=150, blank=True)
     # Only a hash of the acknowledgement link's token is kept; the link expires and works once.
     ack_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    token_expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
-    token_used_at = models.DateTimeField(_("link used at"), null=True, blank=True)
+    token_expires_at = BoundedDateTimeField(_("link expires at"), null=True, blank=True)
+    token_used_at = BoundedDateTimeField(_("link used at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -452,8 +453,8 @@ class BookingNotice(models.Model):
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["booking_id", "-sequence"]
@@ -493,7 +494,7 @@ class NoticeAttempt(models.Model):
         related_name="attempt_log",
         verbose_name=_("notice"),
     )
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = BoundedDateTimeField(_("when"), default=timezone.now)
     ok = models.BooleanField(_("sent"))
     error = models.TextField(_("error"), blank=True)
 
@@ -529,8 +530,8 @@ class CaseTravelWindow(models.Model):
     travellers = models.IntegerField()
     uncleared = models.IntegerField()
     undocumented = models.IntegerField()
-    valid_from = models.DateField(null=True)
-    closes = models.DateField(null=True)
+    valid_from = BoundedDateField(null=True)
+    closes = BoundedDateField(null=True)
     closing_person = models.CharField(max_length=201, blank=True)
     closing_kind = models.CharField(max_length=10, blank=True)
     needs_escort = models.BooleanField(default=False)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Individual, audited
+from core.dates import BoundedDateField, BoundedDateTimeField
 
 from .choices import DEFAULT_MINIMUM_AGE, SessionStatus
 
@@ -60,7 +61,7 @@ class OrientationSession(models.Model):
         related_name="sessions",
         verbose_name=_("curriculum"),
     )
-    start_date = models.DateField(_("first day"))
+    start_date = BoundedDateField(_("first day"))
     venue = models.CharField(_("venue"), max_length=150)
     language = models.CharField(_("language"), max_length=40)
     facilitator = models.ForeignKey(
@@ -77,8 +78,8 @@ class OrientationSession(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=SessionStatus.choices, default=SessionStatus.PLANNED
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    updated_at = BoundedDateTimeField(_("last changed"), auto_now=True)
 
     class Meta:
         ordering = ["start_date", "id"]
@@ -116,7 +117,7 @@ class SessionDay(models.Model):
         verbose_name=_("session"),
     )
     number = models.PositiveSmallIntegerField(_("day"), validators=[MinValueValidator(1)])
-    date = models.DateField(_("date"))
+    date = BoundedDateField(_("date"))
 
     class Meta:
         ordering = ["session_id", "number"]
@@ -156,7 +157,7 @@ class Enrollment(models.Model):
         related_name="+",
         verbose_name=_("enrolled by"),
     )
-    created_at = models.DateTimeField(_("enrolled"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("enrolled"), auto_now_add=True)
 
     class Meta:
         ordering = ["session_id", "individual__case_id", "individual__date_of_birth", "id"]
@@ -196,7 +197,7 @@ class Attendance(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+    recorded_at = BoundedDateTimeField(_("recorded"), auto_now=True)
 
     class Meta:
         ordering = ["day_id", "enrollment_id"]

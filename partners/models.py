@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import PartnerOrganisation
+from core.dates import BoundedDateTimeField
 
 
 def new_webhook_secret() -> str:
@@ -62,9 +63,9 @@ class WebhookEndpoint(models.Model):
         help_text=_("Event types to send (empty: every event type)."),
     )
     is_active = models.BooleanField(_("active"), default=True)
-    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    paused_at = BoundedDateTimeField(_("paused since"), null=True, blank=True)
     failures_in_a_row = models.PositiveIntegerField(_("failed events in a row"), default=0)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["organisation__name", "url"]
@@ -102,9 +103,9 @@ class WebhookMessage(models.Model):
         _("status"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    next_attempt_at = BoundedDateTimeField(_("next attempt"), default=timezone.now)
+    delivered_at = BoundedDateTimeField(_("delivered"), null=True, blank=True)
+    created_at = BoundedDateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -133,7 +134,7 @@ class WebhookDelivery(models.Model):
         verbose_name=_("message"),
     )
     attempt = models.PositiveIntegerField(_("attempt"))
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = BoundedDateTimeField(_("when"), default=timezone.now)
     status_code = models.PositiveIntegerField(_("HTTP status"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
@@ -187,10 +188,10 @@ class IntakeBatch(models.Model):
     present_rows = models.PositiveIntegerField(_("already recorded"), default=0)
     error_rows = models.PositiveIntegerField(_("refused"), default=0)
     failure = models.TextField(_("why the file could not be read"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
+    started_at = BoundedDateTimeField(_("started"), null=True, blank=True)
+    progressed_at = BoundedDateTimeField(_("last progress"), null=True, blank=True)
+    finished_at = BoundedDateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -246,7 +247,7 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveIntegerField(_("HTTP status"), null=True)
     response_body = models.BinaryField(_("response"), null=True)
     content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_at = BoundedDateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("idempotency key")
@@ -263,7 +264,7 @@ class IdempotencyKey(models.Model):
 class AccessLogEntry(models.Model):
     """One call by a partner system: who (account, client, organisation), what, when, answer."""
 
-    at = models.DateTimeField(_("when"), default=timezone.now)
+    at = BoundedDateTimeField(_("when"), default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Location, MovementType, audited
+from core.dates import BoundedDateField, BoundedDateTimeField
 
 from .choices import (
     ACTIVE_STATUSES,
@@ -59,9 +60,9 @@ class ReportRun(models.Model):
         related_name="+",
         verbose_name=_("asked for by"),
     )
-    requested_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    requested_at = BoundedDateTimeField(_("asked for at"), auto_now_add=True)
+    started_at = BoundedDateTimeField(_("started"), null=True, blank=True)
+    finished_at = BoundedDateTimeField(_("finished"), null=True, blank=True)
     figures = models.JSONField(_("figures"), null=True, blank=True)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -71,7 +72,7 @@ class ReportRun(models.Model):
         related_name="+",
         verbose_name=_("approved by"),
     )
-    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approved_at = BoundedDateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-id"]
@@ -160,7 +161,7 @@ class ReportFile(models.Model):
     file = models.FileField(_("file"), upload_to="reports/", max_length=200)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
-    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("written"), auto_now_add=True)
 
     class Meta:
         ordering = ["run_id", "edition", "format"]
@@ -193,7 +194,7 @@ class DepartureImport(models.Model):
         related_name="+",
         verbose_name=_("imported by"),
     )
-    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    imported_at = BoundedDateTimeField(_("imported at"), auto_now_add=True)
     rows = models.PositiveIntegerField(_("rows"))
     persons = models.PositiveIntegerField(_("persons"))
 
@@ -220,7 +221,7 @@ class ImportedDeparture(models.Model):
     )
     line = models.PositiveIntegerField(_("line in the file"))
     year = models.PositiveSmallIntegerField(_("year"))
-    departed_on = models.DateField(_("date of departure"), null=True, blank=True)
+    departed_on = BoundedDateField(_("date of departure"), null=True, blank=True)
     destination_country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination")
     )
