@@ -65,6 +65,9 @@ class StepContext:
     booking_id: int | None = None
     # History entered later: dates in the past are allowed, checked on the event's own date.
     recorded_after_the_fact: bool = False
+    # The day the event behind the step happened (a clearance's date): guards check validity
+    # on it instead of today when no departure date is given.
+    event_date: datetime.date | None = None
 
     @classmethod
     def parse(cls, given: StepContext | Mapping | None) -> StepContext:
@@ -95,7 +98,13 @@ class StepContext:
             recorded_after_the_fact=_fact_bool(
                 "recorded_after_the_fact", given.get("recorded_after_the_fact")
             ),
+            event_date=_fact_date("event_date", given.get("event_date")),
         )
+
+    @property
+    def check_date(self) -> datetime.date:
+        """The day validity is checked on: the departure's, else the event's, else today."""
+        return self.departure_date or self.event_date or timezone.localdate()
 
     def as_data(self) -> dict:
         """The facts given, as the timeline keeps them (JSON)."""
@@ -367,7 +376,7 @@ def guard_approved_by_destination(case: Case, context: StepContext) -> str | Non
 
 
 def guard_travel_documents_present(case: Case, context: StepContext) -> str | None:
-    on_day = context.departure_date or timezone.localdate()
+    on_day = context.check_date
     missing = []
     for person in case.members.prefetch_related("documents"):
         usable = [
