@@ -333,6 +333,10 @@ class AssessmentFinding:
         return str(Finding(self.finding).label)
 
     @property
+    def condition_labels(self) -> list[str]:
+        return [str(TravelCondition(c).label) for c in self.conditions]
+
+    @property
     def stops_travel(self) -> bool:
         """Unfit to travel: it needs treatment first and no completed treatment covers it."""
         return self.treatment_before_travel and self.treated_on is None

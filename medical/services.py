@@ -480,7 +480,7 @@ def assessment_record_outcome(
     typed = list(dict.fromkeys(conditions or ()))
     if any(c not in TravelCondition.values for c in typed):
         raise ApplicationError(_("Unknown condition for travel."), field="conditions")
-    if outcome not in CLEARING_OUTCOMES and typed:
+    if outcome != Outcome.CLEARED_WITH_CONDITIONS and typed:
         raise ApplicationError(
             _("Conditions belong only to a clearance with conditions."), field="conditions"
         )
@@ -521,20 +521,16 @@ def assessment_record_outcome(
             if unfit is not None:
                 raise unfit
             implied = implied_conditions(findings)
-            if outcome == Outcome.CLEARED and (implied or typed):
+            if outcome == Outcome.CLEARED and implied:
                 raise ApplicationError(
                     _(
                         "The results imply conditions for travel under the protocol "
                         "(%(conditions)s): record “cleared with conditions”."
                     )
-                    % {
-                        "conditions": ", ".join(
-                            str(TravelCondition(c).label) for c in implied or typed
-                        )
-                    },
+                    % {"conditions": ", ".join(str(TravelCondition(c).label) for c in implied)},
                     field="outcome",
                     code="conditions_implied",
-                    extra={"conditions": implied or typed},
+                    extra={"conditions": implied},
                 )
             conditions = [c for c in TravelCondition.values if c in {*implied, *typed}]
             if outcome == Outcome.CLEARED_WITH_CONDITIONS and not conditions:
