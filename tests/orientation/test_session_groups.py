@@ -167,3 +167,12 @@ def test_the_curricula_and_the_session_group_are_in_the_openapi_schema():
     plan_input = schema["components"]["schemas"]["SessionPlanInputRequest"]["properties"]
     assert "group" in plan_input
     assert "409" in schema["paths"][LIST]["post"]["responses"]
+
+
+def test_the_partner_guide_names_the_curricula_and_the_session_group():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    guide = readme.split("## Partner guide", 1)[1]
+    assert "GET /api/v1/orientation/curricula/" in guide
+    assert "`group`" in guide
