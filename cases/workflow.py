@@ -98,7 +98,7 @@ class StepContext:
             recorded_after_the_fact=_fact_bool(
                 "recorded_after_the_fact", given.get("recorded_after_the_fact")
             ),
-            event_date=_fact_date("event_date", given.get("event_date")),
+            event_date=_past_fact_date("event_date", given.get("event_date")),
         )
 
     @property
@@ -113,6 +113,18 @@ class StepContext:
             for name, value in asdict(self).items()
             if value is not None and value is not False
         }
+
+
+def _past_fact_date(name: str, value) -> datetime.date | None:
+    """A fact about what already happened: a date in the future is refused."""
+    day = _fact_date(name, value)
+    if day is not None and day > timezone.localdate():
+        raise ApplicationError(
+            _("This date is in the future: record what has already happened."),
+            field=f"context.{name}",
+            code="future_date",
+        )
+    return day
 
 
 def _fact_date(name: str, value) -> datetime.date | None:

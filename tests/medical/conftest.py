@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, Relationship
 from cases.models import Case
-from medical.models import MedicalProtocol
 from core.roles import Role
+from medical.models import MedicalProtocol
 from medical.reference_data import load_medical_protocols, physician_group_ensure
 from tests.factories import CaseFactory, IndividualFactory, user_with_role
 

@@ -147,9 +147,7 @@ def test_a_partner_reads_the_curricula_with_cases_read_and_not_without(partner):
 QUERIES_FOR_CURRICULA = 5
 
 
-def test_the_curricula_list_takes_a_fixed_number_of_queries(
-    facilitator, django_assert_num_queries
-):
+def test_the_curricula_list_takes_a_fixed_number_of_queries(facilitator, django_assert_num_queries):
     client = session_client(facilitator)
     with django_assert_num_queries(QUERIES_FOR_CURRICULA):
         client.get(CURRICULA)
