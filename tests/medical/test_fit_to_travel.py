@@ -416,3 +416,27 @@ def test_the_outcome_comes_after_the_parts_on_one_form(client, clinician):
     assert page.count('id="assessment-form"') == 1
     assert page.count("<form") == page.count("</form>")
     assert HealthAssessment.objects.get().outcome == ""
+
+
+def test_the_page_and_the_api_refuse_a_plain_clearance_when_the_results_imply_conditions(
+    client, clinician
+):
+    assessment = ExaminedAssessmentFactory(individual=case_in().principal, tb_classification="B1")
+    data = {"outcome": Outcome.CLEARED, "outcome_on": TODAY().isoformat()}
+    client.force_login(clinician)
+    page = client.post(reverse("medical:outcome", args=[assessment.pk]), data)
+    assert page.status_code == 400
+    assert "Follow-up after arrival" in page.context["outcome_form"].errors["outcome"][0]
+    answer = api_as(clinician).post(f"{ASSESSMENTS}{assessment.pk}/outcome/", data, format="json")
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "conditions_implied"
+    assert unchanged(assessment)
+
+
+def test_the_assessment_page_shows_what_the_results_mean_for_travel(client, clinician):
+    assessment = active_tb(case_in())
+    client.force_login(clinician)
+    page = client.get(reverse("medical:assessment", args=[assessment.pk])).content.decode()
+    assert "Tuberculosis class A (active TB, infectious)" in page
+    assert "Treatment before travel" in page
+    assert "Record the completed treatment" in page
