@@ -103,7 +103,7 @@ ADMINISTERED_MODELS = {
         "partnerprofile",
         "partnerorganisation",
     ],
-    "medical": ["medicalprotocol", "protocolrequirement"],
+    "medical": ["medicalprotocol", "protocolrequirement", "protocolfindingrule"],
     "orientation": ["curriculum"],
     "movements": ["missioncontact"],
     # Webhook endpoints, the outbox (replay) and its delivery log, referral files, access log.

@@ -154,6 +154,13 @@ class TransitionContextIn(StrictSerializer):
     departure_date = serializers.DateField(
         required=False, help_text=_("Planned departure date (needed to book).")
     )
+    event_date = serializers.DateField(
+        required=False,
+        help_text=_(
+            "History entered later: the day the step happened; clearances and documents are "
+            "checked on it instead of today (not in the future)."
+        ),
+    )
 
 
 class TransitionIn(StrictSerializer):

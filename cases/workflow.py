@@ -65,6 +65,9 @@ class StepContext:
     booking_id: int | None = None
     # History entered later: dates in the past are allowed, checked on the event's own date.
     recorded_after_the_fact: bool = False
+    # The day the event behind the step happened (a clearance's date): guards check validity
+    # on it instead of today when no departure date is given.
+    event_date: datetime.date | None = None
 
     @classmethod
     def parse(cls, given: StepContext | Mapping | None) -> StepContext:
@@ -95,7 +98,13 @@ class StepContext:
             recorded_after_the_fact=_fact_bool(
                 "recorded_after_the_fact", given.get("recorded_after_the_fact")
             ),
+            event_date=_past_fact_date("event_date", given.get("event_date")),
         )
+
+    @property
+    def check_date(self) -> datetime.date:
+        """The day validity is checked on: the departure's, else the event's, else today."""
+        return self.departure_date or self.event_date or timezone.localdate()
 
     def as_data(self) -> dict:
         """The facts given, as the timeline keeps them (JSON)."""
@@ -104,6 +113,18 @@ class StepContext:
             for name, value in asdict(self).items()
             if value is not None and value is not False
         }
+
+
+def _past_fact_date(name: str, value) -> datetime.date | None:
+    """A fact about what already happened: a date in the future is refused."""
+    day = _fact_date(name, value)
+    if day is not None and day > timezone.localdate():
+        raise ApplicationError(
+            _("This date is in the future: record what has already happened."),
+            field=f"context.{name}",
+            code="future_date",
+        )
+    return day
 
 
 def _fact_date(name: str, value) -> datetime.date | None:
@@ -367,7 +388,7 @@ def guard_approved_by_destination(case: Case, context: StepContext) -> str | Non
 
 
 def guard_travel_documents_present(case: Case, context: StepContext) -> str | None:
-    on_day = context.departure_date or timezone.localdate()
+    on_day = context.check_date
     missing = []
     for person in case.members.prefetch_related("documents"):
         usable = [d for d in person.documents.all() if d.is_usable_on(on_day)]

@@ -3,13 +3,21 @@ administrators are not clinicians, and the clinic pages keep the timeline and th
 
 from django.contrib import admin
 
-from .models import MedicalProtocol, MedicalRecordAccess, ProtocolRequirement
+from .models import MedicalProtocol, MedicalRecordAccess, ProtocolFindingRule, ProtocolRequirement
 
 
 class ProtocolRequirementInline(admin.TabularInline):
     model = ProtocolRequirement
     extra = 1
     fields = ["part", "from_age"]
+
+
+class ProtocolFindingRuleInline(admin.TabularInline):
+    """What each result means for travel: treatment first, and the conditions it implies."""
+
+    model = ProtocolFindingRule
+    extra = 0
+    fields = ["finding", "treatment_before_travel", "conditions"]
 
 
 @admin.register(MedicalProtocol)
@@ -22,7 +30,7 @@ class MedicalProtocolAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["programme__country"]
     search_fields = ["programme__code", "programme__name"]
-    inlines = [ProtocolRequirementInline]
+    inlines = [ProtocolRequirementInline, ProtocolFindingRuleInline]
 
 
 @admin.register(MedicalRecordAccess)

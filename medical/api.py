@@ -35,6 +35,8 @@ from .serializers import (
     PreEmbarkationCheckDetailSerializer,
     PreEmbarkationCheckInput,
     PreEmbarkationCheckSummarySerializer,
+    TreatmentInput,
+    TreatmentSerializer,
     VaccinationInput,
     VaccinationSerializer,
 )
@@ -170,7 +172,11 @@ class AssessmentDetailApi(ClinicianApi, BaseApi):
 class AssessmentOutcomeApi(ClinicianApi, BaseApi):
     @extend_schema(
         tags=TAG,
-        summary="Record the outcome (clinicians); sets valid_until from the protocol",
+        summary="Record the outcome (physicians); sets valid_until from the protocol",
+        description="Only a clinician holding medical.sign_clearance (a physician) signs an "
+        "outcome; other clinicians get 403. A clearance is refused (400) while a required part "
+        "is missing (`protocol_incomplete`) or a result needs treatment before travel "
+        "(`unfit_to_travel`); the conditions the results imply are added from the protocol.",
         request=OutcomeInput,
         responses={200: ClearanceSummarySerializer, **error_responses(400, 404)},
     )
@@ -187,14 +193,32 @@ class AssessmentLabResultApi(ClinicianApi, BaseApi):
     @extend_schema(
         tags=TAG,
         summary="Add a laboratory result (clinicians)",
+        description="One result per assessment, test and date: the same result sent again is "
+        "refused (409 `duplicate`, naming the one recorded).",
         request=LabResultInput,
-        responses={201: LabResultSerializer, **error_responses(400, 404)},
+        responses={201: LabResultSerializer, **error_responses(400, 404, 409)},
     )
     def post(self, request, pk):
         current = _assessment_for_write(request, pk)
         data = self.validated(LabResultInput, request.data)
         row = services.lab_result_add(actor=request.user, assessment=current, **data)
         return Response(LabResultSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class AssessmentTreatmentApi(ClinicianApi, BaseApi):
+    @extend_schema(
+        tags=TAG,
+        summary="Record a completed treatment (clinicians)",
+        description="For a result the protocol holds to need treatment before travel (TB class "
+        "A, ...): until one is recorded, a clearance is refused (400 `unfit_to_travel`).",
+        request=TreatmentInput,
+        responses={201: TreatmentSerializer, **error_responses(400, 404, 409)},
+    )
+    def post(self, request, pk):
+        current = _assessment_for_write(request, pk)
+        data = self.validated(TreatmentInput, request.data)
+        row = services.treatment_record_completed(actor=request.user, assessment=current, **data)
+        return Response(TreatmentSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
 class VaccinationListCreateApi(ClinicianApi, ListApi):

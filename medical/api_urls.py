@@ -24,6 +24,11 @@ urlpatterns = [
         name="medical-assessment-lab-results",
     ),
     path(
+        "medical/assessments/<int:pk>/treatments/",
+        api.AssessmentTreatmentApi.as_view(),
+        name="medical-assessment-treatments",
+    ),
+    path(
         "medical/vaccinations/", api.VaccinationListCreateApi.as_view(), name="medical-vaccinations"
     ),
     path(

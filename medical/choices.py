@@ -69,6 +69,41 @@ class TBClass(models.TextChoices):
     CLASS_B3 = "B3", _("Class B3 (contact of a TB case)")
 
 
+class Finding(models.TextChoices):
+    """A result that a protocol may hold to need treatment before travel or to imply travel
+    conditions: a TB class of the chest X-ray work-up, or a positive laboratory test."""
+
+    TB_CLASS_A = "tb_A", _("Tuberculosis class A (active TB, infectious)")
+    TB_CLASS_B0 = "tb_B0", _("Tuberculosis class B0 (treated under direct observation)")
+    TB_CLASS_B1 = "tb_B1", _("Tuberculosis class B1 (pulmonary TB, not infectious)")
+    TB_CLASS_B2 = "tb_B2", _("Tuberculosis class B2 (latent TB infection)")
+    TB_CLASS_B3 = "tb_B3", _("Tuberculosis class B3 (contact of a TB case)")
+    IGRA_POSITIVE = "igra_positive", _("Positive tuberculosis blood test (IGRA)")
+    TST_POSITIVE = "tst_positive", _("Positive tuberculin skin test")
+    SPUTUM_POSITIVE = "sputum_positive", _("Positive sputum smear or culture")
+    SYPHILIS_POSITIVE = "syphilis_positive", _("Positive syphilis test")
+    GONORRHOEA_POSITIVE = "gonorrhoea_positive", _("Positive gonorrhoea test")
+    HIV_POSITIVE = "hiv_positive", _("Positive HIV test")
+    HEPATITIS_B_POSITIVE = "hepatitis_b_positive", _("Positive hepatitis B test")
+    URINALYSIS_POSITIVE = "urinalysis_positive", _("Abnormal urinalysis")
+
+
+def tb_finding(tb_class: str) -> str | None:
+    """The finding a TB classification stands for (None for no class)."""
+    key = f"tb_{tb_class}"
+    return key if key in Finding.values else None
+
+
+def lab_finding(test: str) -> str:
+    """The finding a positive result of `test` stands for."""
+    return f"{test}_positive"
+
+
+# Whatever a protocol says, active infectious tuberculosis stops travel until it is treated
+# (the panel physicians' rule every destination shares).
+ALWAYS_TREATED_BEFORE_TRAVEL = frozenset({Finding.TB_CLASS_A})
+
+
 class Vaccine(models.TextChoices):
     MMR = "mmr", _("Measles, mumps, rubella (MMR)")
     MR = "mr", _("Measles, rubella (MR)")
@@ -101,3 +136,7 @@ class RecordKind(models.TextChoices):
     ASSESSMENT = "assessment", _("Health assessment")
     VACCINATION = "vaccination", _("Vaccination")
     PRE_EMBARKATION_CHECK = "pre_embarkation_check", _("Pre-embarkation check")
+
+
+# The permission (medical.sign_clearance) of a physician: only its holders record an outcome.
+SIGN_CLEARANCE_PERMISSION = "medical.sign_clearance"

@@ -54,6 +54,7 @@ from .choices import (
     TravelCondition,
 )
 from .models import HealthAssessment, LabResult, MedicalProtocol, PreEmbarkationCheck
+from .reference_data import physician_group_ensure
 
 S = CaseStatus
 
@@ -122,6 +123,9 @@ def demo_clinic_records_load(*, today: datetime.date | None = None) -> ClinicDem
         .order_by("pk")
         .first()
     )
+    if clinician is not None:
+        # The demo clinician is the clinic's physician: the one who signs outcomes.
+        clinician.groups.add(physician_group_ensure())
     wanted = sorted(WANTED_STATUSES)
     case_rows = list(
         Case.objects.filter(

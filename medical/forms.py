@@ -136,11 +136,33 @@ class OutcomeForm(ApplicationErrorMixin, forms.Form):
         choices=TravelCondition.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label=_("Conditions for travel"),
+        label=_("Other conditions for travel"),
+        help_text=_(
+            "The conditions the results imply under the protocol are added by themselves; "
+            "tick only those no result implies (a wheelchair, oxygen)."
+        ),
     )
     outcome_notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Clinical notes")
     )
+
+
+class TreatmentForm(ApplicationErrorMixin, forms.Form):
+    """A completed treatment of a result that needed one before travel."""
+
+    prefix = "treatment"
+    finding = forms.ChoiceField(label=_("Result treated"))
+    completed_on = forms.DateField(label=_("Treatment completed on"), widget=DateInput)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Clinical notes")
+    )
+
+    def __init__(self, *args, findings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the results of this assessment that need treatment before travel.
+        self.fields["finding"].choices = [
+            (f.finding, f.label) for f in findings if f.treatment_before_travel
+        ]
 
 
 class VaccinationForm(ApplicationErrorMixin, forms.Form):

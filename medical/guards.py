@@ -8,7 +8,6 @@ result of the pre-embarkation check.
 
 import datetime
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.workflow import StepContext
@@ -18,11 +17,10 @@ from .selectors import latest_checks_by_person, travellers_with_assessments
 
 
 def _on_day(context) -> tuple[datetime.date, bool]:
-    """The planned departure date of the step's context, or today."""
-    day = StepContext.parse(context).departure_date
-    if day:
-        return day, True
-    return timezone.localdate(), False
+    """The planned departure date of the step's context, else the event's own date (history
+    entered later), else today; and whether it is a departure."""
+    context = StepContext.parse(context)
+    return context.check_date, context.departure_date is not None
 
 
 def clearance_problem(person, assessment, day: datetime.date, is_departure: bool) -> str | None:
@@ -59,7 +57,8 @@ def clearance_problem(person, assessment, day: datetime.date, is_departure: bool
 
 def travellers_medically_cleared(case, context):
     """Every member of the case holds a clearance (cleared, or cleared with conditions) for the
-    case's programme that is valid on context.departure_date, or today when none is given."""
+    case's programme that is valid on context.departure_date, else context.event_date, else
+    today."""
     day, is_departure = _on_day(context)
     problems = [
         problem

@@ -26,6 +26,7 @@ from .choices import (
     AccessChannel,
     AssessmentGroup,
     CheckResult,
+    Finding,
     LabResultValue,
     LabTest,
     Outcome,
@@ -106,6 +107,44 @@ class ProtocolRequirement(models.Model):
         return f"{self.get_part_display()} ≥ {self.from_age}"
 
 
+@audited("ProtocolFindingRuleHistory")
+class ProtocolFindingRule(models.Model):
+    """What a protocol holds a result to mean for travel: treatment first (the person is unfit
+    to travel until a completed treatment is recorded), and the conditions it implies (a
+    follow-up at the destination, an escort). Clinicians do not type these conditions: the
+    outcome takes them from here."""
+
+    protocol = models.ForeignKey(
+        MedicalProtocol,
+        on_delete=models.CASCADE,
+        related_name="finding_rules",
+        verbose_name=_("protocol"),
+    )
+    finding = models.CharField(_("result"), max_length=25, choices=Finding.choices)
+    treatment_before_travel = models.BooleanField(
+        _("needs treatment before travel"),
+        default=False,
+        help_text=_("The person is unfit to travel until the treatment is recorded as completed."),
+    )
+    conditions = ArrayField(
+        models.CharField(max_length=20, choices=TravelCondition.choices),
+        verbose_name=_("conditions for travel"),
+        default=list,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["protocol_id", "finding"]
+        verbose_name = _("rule for a result")
+        verbose_name_plural = _("rules for results")
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "finding"], name="one_rule_per_finding"),
+        ]
+
+    def __str__(self):
+        return self.get_finding_display()
+
+
 # ---------------------------------------------------------------------------------------------
 # Medical records
 
@@ -169,6 +208,10 @@ class HealthAssessment(models.Model):
         ordering = ["-scheduled_for", "-id"]
         verbose_name = _("health assessment")
         verbose_name_plural = _("health assessments")
+        # A physician signs the outcome; nurses and laboratory staff record the parts.
+        permissions = [
+            ("sign_clearance", _("Can sign the outcome of a health assessment (physician)")),
+        ]
         indexes = [
             models.Index(fields=["scheduled_for"], name="assessment_scheduled_idx"),
             models.Index(fields=["valid_until"], name="assessment_valid_until_idx"),
@@ -234,9 +277,54 @@ class LabResult(models.Model):
         ordering = ["assessment_id", "tested_on", "id"]
         verbose_name = _("laboratory result")
         verbose_name_plural = _("laboratory results")
+        constraints = [
+            # A result sent twice is one result: one per assessment, test and day.
+            models.UniqueConstraint(
+                fields=["assessment", "test", "tested_on"], name="lab_result_natural_key"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_test_display()} {self.tested_on}"
+
+
+@audited("TreatmentCompletionHistory")
+class TreatmentCompletion(models.Model):
+    """A clinician's record that the treatment a result needed before travel is completed.
+
+    A result dated after the completion is not covered by it (a new finding needs its own).
+    """
+
+    assessment = models.ForeignKey(
+        HealthAssessment,
+        on_delete=models.CASCADE,
+        related_name="treatments",
+        verbose_name=_("health assessment"),
+    )
+    finding = models.CharField(_("result treated"), max_length=25, choices=Finding.choices)
+    completed_on = models.DateField(_("treatment completed on"))
+    notes = models.TextField(_("clinical notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["assessment_id", "completed_on", "id"]
+        verbose_name = _("completed treatment")
+        verbose_name_plural = _("completed treatments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "finding", "completed_on"],
+                name="treatment_completion_natural_key",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_finding_display()} {self.completed_on}"
 
 
 @audited("VaccinationHistory")

@@ -10,11 +10,20 @@ selectors and services check again (a superuser passes ScopedRoleAccess but is n
 
 from core.roles import CLINICAL_ROLES, STAFF_ROLES, Role, has_role, is_clinical, is_staff_member
 
+from .choices import SIGN_CLEARANCE_PERMISSION
+
 MEDICAL_READ_SCOPE = "medical:read"
 
 
 def can_see_medical_detail(user) -> bool:
     return is_clinical(user)
+
+
+def can_sign_outcome(user) -> bool:
+    """A physician: a clinician who holds medical.sign_clearance (through the "physician" group
+    or given to them). Nurses and laboratory staff are clinicians without it: they record the
+    parts, results and treatments, never the outcome."""
+    return is_clinical(user) and user.has_perm(SIGN_CLEARANCE_PERMISSION)
 
 
 def can_see_clearance_summary(user, token=None) -> bool:

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from cases.reference_data import PROGRAMMES
 
-from .choices import CHEST_XRAY, LabTest
+from .choices import CHEST_XRAY, Finding, LabTest, TravelCondition
 
 # Every pre-embarkation check happens within 72 hours of the flight unless said otherwise.
 DEFAULT_WINDOW_DAYS = 3
@@ -98,6 +98,26 @@ PROTOCOLS = {
 PROTOCOLS["CA-PSR"] = PROTOCOLS["CA-GAR"]
 
 
+# What a result means for travel, the same for every programme unless an administrator changes
+# it: (treatment before travel, conditions it implies). CDC and IOM panel physicians treat
+# active TB and syphilis/gonorrhoea before departure; TB classes B0-B2 travel with a follow-up
+# at the destination; a positive sputum is active TB.
+FINDING_RULES = {
+    Finding.TB_CLASS_A: (True, [TravelCondition.FOLLOW_UP]),
+    Finding.TB_CLASS_B0: (False, [TravelCondition.FOLLOW_UP]),
+    Finding.TB_CLASS_B1: (False, [TravelCondition.FOLLOW_UP]),
+    Finding.TB_CLASS_B2: (False, [TravelCondition.FOLLOW_UP]),
+    Finding.SPUTUM_POSITIVE: (True, [TravelCondition.FOLLOW_UP]),
+    Finding.SYPHILIS_POSITIVE: (True, []),
+    Finding.GONORRHOEA_POSITIVE: (True, []),
+    Finding.HIV_POSITIVE: (False, [TravelCondition.FOLLOW_UP]),
+    Finding.HEPATITIS_B_POSITIVE: (False, [TravelCondition.FOLLOW_UP]),
+}
+
+# The group whose members hold medical.sign_clearance: the physicians among the clinicians.
+PHYSICIAN_GROUP = "physician"
+
+
 def protocol_defaults(programme_code: str) -> dict:
     return PROTOCOLS.get(programme_code, DEFAULT_PROTOCOL)
 
@@ -131,4 +151,49 @@ def load_medical_protocols(apps=None) -> int:
                 ProtocolRequirement(protocol=protocol, part=str(part), from_age=age)
                 for part, age in values["requirements"].items()
             )
+        # An older migration's registry knows no rules yet (a later migration loads them).
+        try:
+            apps.get_model("medical", "ProtocolFindingRule")
+        except LookupError:
+            pass
+        else:
+            load_finding_rules(apps)
+    if apps is global_apps:
+        physician_group_ensure()
     return created_count
+
+
+def load_finding_rules(apps=None) -> int:
+    """Give every protocol the default rule of each result it has no rule for; never overwrite
+    a rule an administrator changed. Return how many rules were created."""
+    apps = apps or global_apps
+    MedicalProtocol = apps.get_model("medical", "MedicalProtocol")
+    ProtocolFindingRule = apps.get_model("medical", "ProtocolFindingRule")
+    present = set(ProtocolFindingRule.objects.values_list("protocol_id", "finding"))
+    new_rules = [
+        ProtocolFindingRule(
+            protocol_id=protocol_id,
+            finding=str(finding),
+            treatment_before_travel=treat,
+            conditions=[str(c) for c in conditions],
+        )
+        for protocol_id in MedicalProtocol.objects.order_by("pk").values_list("pk", flat=True)
+        for finding, (treat, conditions) in FINDING_RULES.items()
+        if (protocol_id, str(finding)) not in present
+    ]
+    ProtocolFindingRule.objects.bulk_create(new_rules)
+    return len(new_rules)
+
+
+def physician_group_ensure():
+    """The "physician" group, holding medical.sign_clearance: an administrator adds the clinic's
+    physicians to it (or grants the permission to one user)."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, _created = Group.objects.get_or_create(name=PHYSICIAN_GROUP)
+    permission = Permission.objects.filter(
+        content_type__app_label="medical", codename="sign_clearance"
+    ).first()
+    if permission is not None:
+        group.permissions.add(permission)
+    return group

@@ -19,12 +19,17 @@ from cases.selectors import case_visible_to
 from core.errors import NotPermitted
 
 from .choices import (
+    ALWAYS_TREATED_BEFORE_TRAVEL,
     CLEARING_OUTCOMES,
     AccessChannel,
     CheckResult,
+    Finding,
+    LabResultValue,
     Outcome,
     RecordKind,
     TravelCondition,
+    lab_finding,
+    tb_finding,
 )
 from .models import (
     HealthAssessment,
@@ -32,6 +37,8 @@ from .models import (
     MedicalProtocol,
     MedicalRecordAccess,
     PreEmbarkationCheck,
+    ProtocolFindingRule,
+    TreatmentCompletion,
     Vaccination,
 )
 from .permissions import can_see_clearance_summary, can_see_medical_detail
@@ -223,6 +230,12 @@ def assessment_detail(*, user, pk: int, via: str = AccessChannel.PAGE) -> Health
         .prefetch_related(
             Prefetch("lab_results", queryset=LabResult.objects.select_related("recorded_by")),
             Prefetch(
+                "treatments",
+                queryset=TreatmentCompletion.objects.select_related("recorded_by").order_by(
+                    "completed_on", "id"
+                ),
+            ),
+            Prefetch(
                 "individual__vaccinations",
                 queryset=Vaccination.objects.select_related("clinician").order_by("given_on", "id"),
             ),
@@ -299,3 +312,92 @@ def pre_embarkation_checks(*, user, token=None) -> QuerySet[PreEmbarkationCheck]
         .select_related("individual", "programme")
         .order_by("-checked_on", "-id")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# What the results mean for travel (the protocol's rules for results)
+
+
+@dataclass
+class AssessmentFinding:
+    """One result of an assessment that a protocol rule speaks about."""
+
+    finding: str
+    found_on: datetime.date | None
+    treatment_before_travel: bool
+    conditions: list[str]
+    treated_on: datetime.date | None = None
+
+    @property
+    def label(self) -> str:
+        return str(Finding(self.finding).label)
+
+    @property
+    def condition_labels(self) -> list[str]:
+        return [str(TravelCondition(c).label) for c in self.conditions]
+
+    @property
+    def stops_travel(self) -> bool:
+        """Unfit to travel: it needs treatment first and no completed treatment covers it."""
+        return self.treatment_before_travel and self.treated_on is None
+
+
+def assessment_findings(
+    assessment: HealthAssessment, protocol: MedicalProtocol | None = None
+) -> list[AssessmentFinding]:
+    """The results of `assessment` the protocol holds to need treatment before travel or to
+    imply travel conditions: its TB class, and each positive laboratory result (by test, the
+    latest date). Each says whether a completed treatment on or after its date is recorded.
+    TB class A needs treatment before travel under every protocol. Reads the assessment's
+    lab results and treatments (prefetched ones when they are there)."""
+    rules = {}
+    if protocol is not None:
+        rules = {
+            r.finding: r
+            for r in ProtocolFindingRule.objects.filter(protocol_id=protocol.pk).only(
+                "finding", "treatment_before_travel", "conditions"
+            )
+        }
+    found: dict[str, datetime.date | None] = {}
+    tb_key = tb_finding(assessment.tb_classification or "")
+    if tb_key:
+        found[tb_key] = assessment.chest_xray_on or assessment.assessed_on
+    for row in assessment.lab_results.all():
+        if row.result == LabResultValue.POSITIVE:
+            key = lab_finding(row.test)
+            if key not in found or (found[key] or datetime.date.min) < row.tested_on:
+                found[key] = row.tested_on
+    treatments = list(assessment.treatments.all())
+    findings = []
+    for key, day in found.items():
+        rule = rules.get(key)
+        treat = key in ALWAYS_TREATED_BEFORE_TRAVEL or bool(rule and rule.treatment_before_travel)
+        conditions = list(rule.conditions) if rule else []
+        if not treat and not conditions:
+            continue
+        covering = [
+            t.completed_on
+            for t in treatments
+            if t.finding == key and (day is None or t.completed_on >= day)
+        ]
+        findings.append(
+            AssessmentFinding(
+                finding=key,
+                found_on=day,
+                treatment_before_travel=treat,
+                conditions=conditions,
+                treated_on=max(covering) if covering else None,
+            )
+        )
+    findings.sort(key=lambda f: Finding.values.index(f.finding))
+    return findings
+
+
+def implied_conditions(findings: Iterable[AssessmentFinding]) -> list[str]:
+    """The travel conditions the findings imply, in the order of TravelCondition."""
+    wanted = {c for f in findings for c in f.conditions}
+    return [c for c in TravelCondition.values if c in wanted]
+
+
+def treatments_of(assessment: HealthAssessment) -> QuerySet[TreatmentCompletion]:
+    return assessment.treatments.select_related("recorded_by").order_by("completed_on", "id")

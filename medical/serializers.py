@@ -9,6 +9,7 @@ from core.api.serializers import StrictSerializer
 from .choices import (
     AssessmentGroup,
     CheckResult,
+    Finding,
     LabResultValue,
     LabTest,
     Outcome,
@@ -16,7 +17,13 @@ from .choices import (
     TravelCondition,
     Vaccine,
 )
-from .models import HealthAssessment, LabResult, PreEmbarkationCheck, Vaccination
+from .models import (
+    HealthAssessment,
+    LabResult,
+    PreEmbarkationCheck,
+    TreatmentCompletion,
+    Vaccination,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Outputs
@@ -57,6 +64,12 @@ class LabResultSerializer(serializers.ModelSerializer):
         fields = ["id", "test", "result", "tested_on", "recorded_by"]
 
 
+class TreatmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TreatmentCompletion
+        fields = ["id", "finding", "completed_on", "notes", "recorded_by"]
+
+
 class AssessmentDetailSerializer(serializers.ModelSerializer):
     """The whole record, for clinicians."""
 
@@ -64,6 +77,7 @@ class AssessmentDetailSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="individual.case_id")
     programme = serializers.CharField(source="programme.code")
     lab_results = LabResultSerializer(many=True)
+    treatments = TreatmentSerializer(many=True)
 
     class Meta:
         model = HealthAssessment
@@ -87,6 +101,7 @@ class AssessmentDetailSerializer(serializers.ModelSerializer):
             "tb_classification",
             "specialist_referrals",
             "lab_results",
+            "treatments",
             "outcome",
             "outcome_on",
             "conditions",
@@ -131,6 +146,7 @@ ASSESSMENT_READ_ONLY_HINTS = {
     "outcome_notes": _("Outcome notes are recorded with the outcome (…/outcome/)."),
     "valid_until": _("Set from the destination's medical protocol when the outcome is recorded."),
     "lab_results": _("Laboratory results are added at …/assessments/{id}/lab-results/."),
+    "treatments": _("Completed treatments are added at …/assessments/{id}/treatments/."),
     "programme": _("The programme is the case's; it cannot be changed here."),
     "clinician": _("Set to the clinician who records the assessment."),
     "created_at": _("Set by the system."),
@@ -179,6 +195,14 @@ class LabResultInput(StrictSerializer):
     test = serializers.ChoiceField(choices=LabTest.choices)
     result = serializers.ChoiceField(choices=LabResultValue.choices)
     tested_on = serializers.DateField()
+
+
+class TreatmentInput(StrictSerializer):
+    finding = serializers.ChoiceField(
+        choices=Finding.choices, help_text=_("The result whose treatment is completed.")
+    )
+    completed_on = serializers.DateField()
+    notes = serializers.CharField(required=False, allow_blank=True)
 
 
 class VaccinationInput(StrictSerializer):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from cases.audit import acting_as
 from cases.choices import CaseStatus
 from cases.models import Case, Individual
 from cases.workflow import TRANSITIONS_BY_NAME, StepContext, case_transition
+from core.dates import in_range, out_of_range_message
 from core.errors import (
     ApplicationError,
     DuplicateRecord,
@@ -34,6 +36,7 @@ from .choices import (
     CHEST_XRAY,
     CLEARING_OUTCOMES,
     CheckResult,
+    Finding,
     LabResultValue,
     LabTest,
     Outcome,
@@ -52,9 +55,11 @@ from .models import (
     LabResult,
     MedicalProtocol,
     PreEmbarkationCheck,
+    TreatmentCompletion,
     Vaccination,
 )
-from .permissions import can_see_medical_detail
+from .permissions import can_see_medical_detail, can_sign_outcome
+from .selectors import assessment_findings, implied_conditions
 
 # The parts of an assessment a clinician fills in after the appointment (not the outcome).
 ASSESSMENT_PART_FIELDS = (
@@ -89,7 +94,20 @@ def _require_clinician(actor) -> None:
         raise NotPermitted(_("Only clinicians may record or read medical detail."))
 
 
+def _require_physician(actor) -> None:
+    _require_clinician(actor)
+    if not can_sign_outcome(actor):
+        raise NotPermitted(
+            _(
+                "Only a physician signs the outcome of a health assessment: nurses and "
+                "laboratory staff record its parts."
+            )
+        )
+
+
 def _refuse_future(field: str, day: datetime.date | None) -> None:
+    if day is not None and not in_range(day):
+        raise ApplicationError(out_of_range_message(), field=field, code="out_of_range")
     if day is not None and day > timezone.localdate():
         raise ApplicationError(
             _("This date is in the future: record what has already happened."),
@@ -240,20 +258,139 @@ def assessment_delete(*, actor, assessment: HealthAssessment) -> None:
         event_assessment_cancelled(case=case, actor=actor, person=person)
 
 
+def _lab_result_taken(row: LabResult) -> DuplicateRecord | None:
+    """A result recorded again (assessment, test, date), naming the one that exists."""
+    existing = LabResult.objects.filter(
+        assessment_id=row.assessment_id, test=row.test, tested_on=row.tested_on
+    ).first()
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _(
+            "A %(test)s result of %(date)s is already recorded on this assessment: "
+            "%(result)s (id %(id)d)."
+        )
+        % {
+            "test": existing.get_test_display(),
+            "date": existing.tested_on.isoformat(),
+            "result": existing.get_result_display(),
+            "id": existing.pk,
+        },
+        existing=existing_record(
+            "lab_result",
+            existing,
+            label=str(existing),
+            url=reverse("medical:assessment", kwargs={"pk": existing.assessment_id}),
+        ),
+        field="tested_on",
+    )
+
+
 def lab_result_add(
     *, actor, assessment: HealthAssessment, test: str, result: str, tested_on: datetime.date
 ) -> LabResult:
-    """Record one laboratory result of an assessment (coded test and result, dated)."""
+    """Record one laboratory result of an assessment (coded test and result, dated). One result
+    per assessment, test and day: the same result sent again is refused, naming the one
+    recorded (DuplicateRecord, a 409 `duplicate` in the API)."""
     _require_clinician(actor)
     _refuse_future("tested_on", tested_on)
     row = LabResult(
         assessment=assessment, test=test, result=result, tested_on=tested_on, recorded_by=actor
     )
-    clean_or_refuse(row)
+    clean_or_refuse(row, exclude=["assessment"])
     with transaction.atomic(), acting_as(actor):
         case = _lock_case(assessment.individual.case_id)
-        row.save()
+        _refuse_taken(_lab_result_taken(row))
+        with duplicates_refused({"lab_result_natural_key": lambda: _lab_result_taken(row)}):
+            row.save()
         event_assessment_recorded(case=case, actor=actor, assessment=assessment)
+    return row
+
+
+def _treatment_taken(row: TreatmentCompletion) -> DuplicateRecord | None:
+    existing = TreatmentCompletion.objects.filter(
+        assessment_id=row.assessment_id, finding=row.finding, completed_on=row.completed_on
+    ).first()
+    if existing is None:
+        return None
+    return DuplicateRecord(
+        _("This completed treatment (%(finding)s, %(date)s) is already recorded (id %(id)d).")
+        % {
+            "finding": existing.get_finding_display(),
+            "date": existing.completed_on.isoformat(),
+            "id": existing.pk,
+        },
+        existing=existing_record(
+            "treatment",
+            existing,
+            url=reverse("medical:assessment", kwargs={"pk": existing.assessment_id}),
+        ),
+        field="completed_on",
+    )
+
+
+def treatment_record_completed(
+    *,
+    actor,
+    assessment: HealthAssessment,
+    finding: str,
+    completed_on: datetime.date | None,
+    notes: str = "",
+) -> TreatmentCompletion:
+    """Record that the treatment a result needed before travel is completed (any clinician).
+
+    Refused for a result the assessment does not show or that needs no treatment before travel
+    under the protocol (code `no_such_finding`), a date before the result's or in the future, and
+    the same completion sent twice (DuplicateRecord). The outcome can then be a clearance.
+    """
+    _require_clinician(actor)
+    if finding not in Finding.values:
+        raise ApplicationError(_("Choose the result that was treated."), field="finding")
+    if completed_on is None:
+        raise ApplicationError(
+            _("Give the date the treatment was completed."), field="completed_on"
+        )
+    _refuse_future("completed_on", completed_on)
+    with transaction.atomic(), acting_as(actor):
+        case = _lock_case(assessment.individual.case_id)
+        locked = (
+            HealthAssessment.objects.select_for_update(of=("self",))
+            .select_related("individual", "programme")
+            .get(pk=assessment.pk)
+        )
+        protocol = protocol_for(locked.programme)
+        current = {f.finding: f for f in assessment_findings(locked, protocol)}
+        treated = current.get(finding)
+        if treated is None or not treated.treatment_before_travel:
+            raise ApplicationError(
+                _(
+                    "This assessment shows no result “%(finding)s” that needs treatment before "
+                    "travel."
+                )
+                % {"finding": Finding(finding).label},
+                field="finding",
+                code="no_such_finding",
+            )
+        if treated.found_on and completed_on < treated.found_on:
+            raise ApplicationError(
+                _("The treatment cannot be completed before the result (%(date)s).")
+                % {"date": date_format(treated.found_on)},
+                field="completed_on",
+            )
+        row = TreatmentCompletion(
+            assessment=locked,
+            finding=finding,
+            completed_on=completed_on,
+            notes=(notes or "").strip(),
+            recorded_by=actor,
+        )
+        clean_or_refuse(row, exclude=["assessment", "recorded_by"])
+        _refuse_taken(_treatment_taken(row))
+        with duplicates_refused(
+            {"treatment_completion_natural_key": lambda: _treatment_taken(row)}
+        ):
+            row.save()
+        event_assessment_recorded(case=case, actor=actor, assessment=locked)
     return row
 
 
@@ -284,6 +421,29 @@ def missing_protocol_parts(assessment: HealthAssessment, protocol: MedicalProtoc
     return missing
 
 
+def _unfit_refusal(locked: HealthAssessment, findings) -> ApplicationError | None:
+    """Why a clearance cannot be signed while results stop travel, naming each one."""
+    stopping = [f for f in findings if f.stops_travel]
+    if not stopping:
+        return None
+    names = [f.label for f in stopping]
+    return ApplicationError(
+        _(
+            "%(name)s is not fit to travel under the protocol of %(programme)s: %(results)s "
+            "needs treatment before travel and no completed treatment is recorded. Record the "
+            "outcome as deferred until the treatment is completed."
+        )
+        % {
+            "name": locked.individual.full_name,
+            "programme": locked.programme.code,
+            "results": ", ".join(names),
+        },
+        field="outcome",
+        code="unfit_to_travel",
+        extra={"findings": [f.finding for f in stopping]},
+    )
+
+
 def assessment_record_outcome(
     *,
     actor,
@@ -293,32 +453,34 @@ def assessment_record_outcome(
     conditions: list[str] | tuple[str, ...] = (),
     outcome_notes: str = "",
 ) -> HealthAssessment:
-    """Record the outcome of an assessment and, for a clearance, its validity from the protocol
-    (outcome date + the protocol's validity in days).
+    """Record the outcome of an assessment, signed by a physician (`can_sign_outcome`; a nurse
+    is refused, NotPermitted), and for a clearance its validity from the protocol (outcome date
+    + the protocol's validity in days).
 
     A clearing outcome (cleared, cleared with conditions) is refused while any part the
-    protocol requires for the person's age is missing; the refusal lists each one
-    (`missing_protocol_parts`, code `protocol_incomplete`). Deferred and not cleared may be
-    recorded at any time. Refuses an outcome without a date, a date in the future, conditions on
-    anything but "cleared with conditions" and "cleared with conditions" without any. A deferred
-    outcome moves the case to "medically deferred" when its status allows; the last traveller's
-    clearance moves a case in "health assessment" to "medically cleared".
+    protocol requires for the person's age is missing (`missing_protocol_parts`, code
+    `protocol_incomplete`), and while any result makes the person unfit to travel under the
+    protocol: TB class A, or a result whose rule needs treatment before travel, with no
+    completed treatment recorded (code `unfit_to_travel`, naming each result). The conditions
+    the results imply (follow-up, escort) come from the protocol's rules and are added to those
+    the physician gives; "cleared" is refused when the results imply any (code
+    `conditions_implied`). Deferred and not cleared may be recorded at any time. Refuses an
+    outcome without a date or in the future, conditions on anything but "cleared with
+    conditions" and "cleared with conditions" without any. A deferred outcome moves the case to
+    "medically deferred" when its status allows; the last traveller's clearance moves a case in
+    "health assessment" to "medically cleared", checked on the outcome's date (history entered
+    later is judged on its own day).
     """
-    _require_clinician(actor)
+    _require_physician(actor)
     if outcome not in Outcome.values:
         raise ApplicationError(_("Choose an outcome."), field="outcome")
     if outcome_on is None:
         raise ApplicationError(_("Give the date of the outcome."), field="outcome_on")
     _refuse_future("outcome_on", outcome_on)
-    conditions = list(dict.fromkeys(conditions or ()))
-    if any(c not in TravelCondition.values for c in conditions):
+    typed = list(dict.fromkeys(conditions or ()))
+    if any(c not in TravelCondition.values for c in typed):
         raise ApplicationError(_("Unknown condition for travel."), field="conditions")
-    if outcome == Outcome.CLEARED_WITH_CONDITIONS and not conditions:
-        raise ApplicationError(
-            _("Name the conditions of this clearance (escort, wheelchair, oxygen, follow-up)."),
-            field="conditions",
-        )
-    if outcome != Outcome.CLEARED_WITH_CONDITIONS and conditions:
+    if outcome != Outcome.CLEARED_WITH_CONDITIONS and typed:
         raise ApplicationError(
             _("Conditions belong only to a clearance with conditions."), field="conditions"
         )
@@ -336,6 +498,7 @@ def assessment_record_outcome(
                 field="outcome_on",
             )
         protocol = protocol_for(locked.programme)
+        conditions = []
         if outcome in CLEARING_OUTCOMES:
             missing = missing_protocol_parts(locked, protocol)
             if missing:
@@ -352,6 +515,31 @@ def assessment_record_outcome(
                     field="outcome",
                     code="protocol_incomplete",
                     extra={"missing": [str(part) for part in missing]},
+                )
+            findings = assessment_findings(locked, protocol)
+            unfit = _unfit_refusal(locked, findings)
+            if unfit is not None:
+                raise unfit
+            implied = implied_conditions(findings)
+            if outcome == Outcome.CLEARED and implied:
+                raise ApplicationError(
+                    _(
+                        "The results imply conditions for travel under the protocol "
+                        "(%(conditions)s): record “cleared with conditions”."
+                    )
+                    % {"conditions": ", ".join(str(TravelCondition(c).label) for c in implied)},
+                    field="outcome",
+                    code="conditions_implied",
+                    extra={"conditions": implied},
+                )
+            conditions = [c for c in TravelCondition.values if c in {*implied, *typed}]
+            if outcome == Outcome.CLEARED_WITH_CONDITIONS and not conditions:
+                raise ApplicationError(
+                    _(
+                        "Name the conditions of this clearance (escort, wheelchair, oxygen, "
+                        "follow-up): no result implies any."
+                    ),
+                    field="conditions",
                 )
         locked.outcome = outcome
         locked.outcome_on = outcome_on
@@ -397,13 +585,27 @@ def _move_case_after_outcome(*, case: Case, assessment: HealthAssessment, actor)
     if assessment.outcome in CLEARING_OUTCOMES and case.status == CaseStatus.HEALTH_ASSESSMENT:
         from .guards import travellers_medically_cleared
 
-        if travellers_medically_cleared(case, StepContext()) is None:
+        # Checked on the day the last traveller was cleared, never today: a clearance entered
+        # later (a past year's history) counts on its own date.
+        context = StepContext(event_date=_last_clearance_day(case, assessment))
+        if travellers_medically_cleared(case, context) is None:
             case_transition(
                 case=case,
                 transition="clear_medically",
                 actor=actor,
                 reason=_("Every traveller has a health clearance."),
+                context=context,
             )
+
+
+def _last_clearance_day(case: Case, assessment: HealthAssessment) -> datetime.date:
+    """The latest outcome date of the case's travellers' clearances for its programme."""
+    days = HealthAssessment.objects.filter(
+        individual__case_id=case.pk,
+        programme_id=case.programme_id,
+        outcome__in=sorted(CLEARING_OUTCOMES),
+    ).values_list("outcome_on", flat=True)
+    return max([d for d in days if d] or [assessment.outcome_on])
 
 
 # ---------------------------------------------------------------------------------------------

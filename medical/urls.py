@@ -12,6 +12,7 @@ urlpatterns = [
     path("assessments/<int:pk>/", views.assessment, name="assessment"),
     path("assessments/<int:pk>/parts/", views.assessment_parts, name="assessment_parts"),
     path("assessments/<int:pk>/lab-results/", views.lab_result_add, name="lab_result_add"),
+    path("assessments/<int:pk>/treatments/", views.treatment_add, name="treatment_add"),
     path("assessments/<int:pk>/outcome/", views.outcome, name="outcome"),
     path("assessments/<int:pk>/vaccinations/", views.vaccination_add, name="vaccination_add"),
     path("assessments/<int:pk>/checks/", views.check_add, name="check_add"),

@@ -37,7 +37,7 @@ class EnrollmentInline(admin.TabularInline):
 
 @admin.register(OrientationSession)
 class OrientationSessionAdmin(admin.ModelAdmin):
-    list_display = ["start_date", "curriculum", "venue", "language", "capacity", "status"]
+    list_display = ["start_date", "curriculum", "venue", "group", "language", "capacity", "status"]
     list_filter = ["status", "curriculum__destination_country"]
     list_select_related = ["curriculum"]
     date_hierarchy = "start_date"
@@ -46,6 +46,7 @@ class OrientationSessionAdmin(admin.ModelAdmin):
         "curriculum",
         "start_date",
         "venue",
+        "group",
         "language",
         "facilitator",
         "capacity",

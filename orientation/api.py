@@ -19,6 +19,7 @@ from . import selectors, services
 from .permissions import MANAGING_ROLES
 from .serializers import (
     AttendanceInput,
+    CurriculumListOutput,
     EnrollmentInput,
     ReasonInput,
     SessionDetailOutput,
@@ -65,11 +66,13 @@ class SessionListApi(ListApi, OrientationApi):
         description=str(
             _(
                 "Facilitators and administrators. Without day_dates the session runs the "
-                "curriculum's number of days in a row from start_date."
+                "curriculum's number of days in a row from start_date. A session is known by "
+                "its curriculum, venue, start_date and group: another group that day needs its "
+                "own group; the same session sent again is a 409 duplicate naming it."
             )
         ),
         request=SessionPlanInput,
-        responses={201: SessionDetailOutput, **error_responses(400)},
+        responses={201: SessionDetailOutput, **error_responses(400, 409)},
     )
     def post(self, request, *args, **kwargs):
         data = SessionPlanInput(data=request.data)
@@ -77,6 +80,24 @@ class SessionListApi(ListApi, OrientationApi):
         session = services.session_plan(actor=request.user, **data.validated_data)
         session = selectors.session_detail(user=request.user, pk=session.pk)
         return Response(_detail_data(request, session), status=status.HTTP_201_CREATED)
+
+
+class CurriculumListApi(ListApi, OrientationApi):
+    serializer_class = CurriculumListOutput
+
+    @extend_schema(
+        operation_id="orientation_curricula_list",
+        summary=str(_("Orientation curricula")),
+        description=str(
+            _(
+                "The curricula in use, whose ids planning a session takes (`curriculum`), with "
+                "the destination country's ISO code and name, the minimum age and number of days."
+            )
+        ),
+        responses={200: CurriculumListOutput(many=True), **error_responses(400, 404)},
+    )
+    def get(self, request):
+        return self.paginated(selectors.curriculum_list(), CurriculumListOutput)
 
 
 class SessionDetailApi(OrientationApi):

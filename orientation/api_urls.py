@@ -3,6 +3,11 @@ from django.urls import path
 from . import api
 
 urlpatterns = [
+    path(
+        "orientation/curricula/",
+        api.CurriculumListApi.as_view(),
+        name="orientation-curriculum-list",
+    ),
     path("orientation/sessions/", api.SessionListApi.as_view(), name="orientation-session-list"),
     path(
         "orientation/sessions/<int:pk>/",

@@ -37,6 +37,15 @@ class SessionPlanForm(forms.Form):
         help_text=_("Leave empty for the curriculum's number of days; days follow each other."),
     )
     venue = forms.CharField(label=_("Venue"), max_length=150)
+    group = forms.CharField(
+        label=_("Group or time slot"),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "Needed when another group of this curriculum starts at this venue the same day "
+            "(“Group 2”, “afternoon”)."
+        ),
+    )
     language = forms.CharField(label=_("Language"), max_length=40)
     facilitator = FacilitatorField(queryset=None, label=_("Facilitator"))
     capacity = forms.IntegerField(label=_("Capacity (people)"), min_value=1, max_value=500)

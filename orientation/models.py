@@ -63,6 +63,18 @@ class OrientationSession(models.Model):
     )
     start_date = BoundedDateField(_("first day"))
     venue = models.CharField(_("venue"), max_length=150)
+    # Facilitators run several groups of one curriculum at one venue on the same day (up to 40
+    # people each): the group, or its time slot, tells them apart.
+    group = models.CharField(
+        _("group or time slot"),
+        max_length=40,
+        blank=True,
+        default="",
+        help_text=_(
+            "What facilitators call this group (“Group 2”, “afternoon”): needed when another "
+            "group of the same curriculum starts at the same venue on the same day."
+        ),
+    )
     language = models.CharField(_("language"), max_length=40)
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -91,16 +103,18 @@ class OrientationSession(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=SessionStatus.values), name="session_status_known"
             ),
-            # A session planned twice is one session (a cancelled one may be planned again).
+            # A session planned twice is one session (a cancelled one may be planned again);
+            # two groups on one day are two sessions.
             models.UniqueConstraint(
-                fields=["curriculum", "venue", "start_date"],
+                fields=["curriculum", "venue", "start_date", "group"],
                 condition=~Q(status=SessionStatus.CANCELLED),
-                name="orientation_session_natural_key",
+                name="orientation_session_group_natural_key",
             ),
         ]
 
     def __str__(self):
-        return f"{self.curriculum} – {self.start_date:%Y-%m-%d} – {self.venue}"
+        where = f"{self.venue}, {self.group}" if self.group else self.venue
+        return f"{self.curriculum} – {self.start_date:%Y-%m-%d} – {where}"
 
     def get_absolute_url(self):
         return reverse("orientation:session_detail", kwargs={"pk": self.pk})

@@ -110,6 +110,11 @@ def curriculum_choices() -> QuerySet[Curriculum]:
     return Curriculum.objects.filter(is_active=True).select_related("destination_country")
 
 
+def curriculum_list() -> QuerySet[Curriculum]:
+    """The curricula in use, as session planning takes them (reference data: every reader)."""
+    return curriculum_choices().order_by("destination_country__name", "name", "id")
+
+
 # ---------------------------------------------------------------------------------------------
 # Has a case completed orientation?
 

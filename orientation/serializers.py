@@ -23,12 +23,23 @@ class CurriculumOutput(serializers.Serializer):
     minimum_age = serializers.IntegerField()
 
 
+class CurriculumListOutput(CurriculumOutput):
+    """A curriculum as session planning takes it (`curriculum` is its id)."""
+
+    destination_country_name = serializers.CharField(source="destination_country.name")
+    number_of_days = serializers.IntegerField()
+    is_active = serializers.BooleanField(help_text=_("Only curricula in use can be planned."))
+
+
 class SessionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     curriculum = CurriculumOutput()
     start_date = serializers.DateField()
     end_date = serializers.SerializerMethodField()
     venue = serializers.CharField()
+    group = serializers.CharField(
+        help_text=_("The group or time slot; blank for a day's only group.")
+    )
     language = serializers.CharField()
     facilitator = serializers.SerializerMethodField()
     capacity = serializers.IntegerField()
@@ -104,6 +115,16 @@ class SessionPlanInput(StrictSerializer):
         ),
     )
     venue = serializers.CharField(max_length=150)
+    group = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "The group or time slot (“Group 2”, “afternoon”): with curriculum, venue and "
+            "start_date it names the session, so a second group that day is a second session "
+            "and the same request sent again is a 409 `duplicate`."
+        ),
+    )
     language = serializers.CharField(max_length=40)
     facilitator = serializers.SlugRelatedField(
         slug_field="username",

@@ -61,13 +61,14 @@ def _require_manager(actor) -> None:
 
 
 def _session_taken(session: OrientationSession) -> DuplicateRecord | None:
-    """A session planned again (same curriculum, venue and first day; cancelled ones aside),
-    naming the one that exists."""
+    """A session planned again (same curriculum, venue, first day and group; cancelled ones
+    aside), naming the one that exists: its id, page and API address."""
     existing = (
         OrientationSession.objects.filter(
             curriculum_id=session.curriculum_id,
             venue=session.venue,
             start_date=session.start_date,
+            group=session.group,
         )
         .exclude(status=SessionStatus.CANCELLED)
         .exclude(pk=session.pk)
@@ -76,15 +77,18 @@ def _session_taken(session: OrientationSession) -> DuplicateRecord | None:
     if existing is None:
         return None
     return DuplicateRecord(
-        _("This session is already planned: %(session)s (id %(id)d).")
-        % {"session": existing, "id": existing.pk},
+        _(
+            "This session is already planned: %(session)s (id %(id)d, %(url)s). To plan "
+            "another group that day, give each its own group or time slot."
+        )
+        % {"session": existing, "id": existing.pk, "url": existing.get_absolute_url()},
         existing=existing_record(
             "orientation_session",
             existing,
             url=existing.get_absolute_url(),
             api="orientation-session-detail",
         ),
-        field="start_date",
+        field="group" if session.group else "start_date",
     )
 
 
@@ -107,8 +111,13 @@ def session_plan(
     facilitator,
     capacity: int,
     day_dates: list[datetime.date] | None = None,
+    group: str = "",
 ) -> OrientationSession:
     """Plan a session of `curriculum` with its days.
+
+    A session is known by its curriculum, venue, first day and `group` (the group or time slot
+    facilitators call it by; blank when it is the day's only group): a second group that day
+    is a second session, the same one sent again is refused naming it (DuplicateRecord).
 
     Without `day_dates` the session runs the curriculum's number of consecutive days from
     `start_date`; with them, they must begin on `start_date` and follow each other. The
@@ -140,6 +149,7 @@ def session_plan(
         curriculum=curriculum,
         start_date=start_date,
         venue=(venue or "").strip(),
+        group=" ".join((group or "").split()),
         language=(language or "").strip(),
         facilitator=facilitator,
         capacity=capacity,
@@ -150,7 +160,7 @@ def session_plan(
         raise refusal
     with transaction.atomic(), acting_as(actor):
         with duplicates_refused(
-            {"orientation_session_natural_key": lambda: _session_taken(session)}
+            {"orientation_session_group_natural_key": lambda: _session_taken(session)}
         ):
             session.save()
         SessionDay.objects.bulk_create(

@@ -71,6 +71,7 @@ def session_plan(request):
                 start_date=data["start_date"],
                 day_dates=[data["start_date"] + datetime.timedelta(days=n) for n in range(days)],
                 venue=data["venue"],
+                group=data["group"],
                 language=data["language"],
                 facilitator=data["facilitator"],
                 capacity=data["capacity"],

@@ -16,7 +16,7 @@ from core.roles import Role
 from medical.models import HealthAssessment
 from medical.reference_data import load_medical_protocols
 from tests.factories import user_with_role
-from tests.medical.conftest import case_in
+from tests.medical.conftest import case_in, physician_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,6 +41,7 @@ def test_a_clinician_records_an_assessment_and_the_caseworker_sees_only_the_clea
     clinic_reference_data,
 ):
     user_with_role(Role.CLINICIAN, username="nurse")
+    physician_user("doctor")
     user_with_role(Role.CASEWORKER, username="amina")
     case = case_in(CaseStatus.HEALTH_ASSESSMENT, adults=1)
     today = timezone.localdate()
@@ -58,18 +59,30 @@ def test_a_clinician_records_an_assessment_and_the_caseworker_sees_only_the_clea
     expect(page.get_by_role("link", name="Amani Mugisha")).to_be_visible()
     page.get_by_role("link", name="Amani Mugisha").click()
 
-    page.get_by_label("Assessment date").fill(today.isoformat())
+    # A result added before the parts are saved keeps what was typed in them.
     page.get_by_label("Medical history").fill("Treated for malaria in 2019")
+    page.locator("#id_lab-test").select_option(value="igra")
+    page.locator("#id_lab-result").select_option(value="negative")
+    page.locator("#id_lab-tested_on").fill(today.isoformat())
+    page.get_by_role("button", name="Add the result").click()
+    expect(page.get_by_label("Medical history")).to_have_value("Treated for malaria in 2019")
+    page.get_by_label("Assessment date").fill(today.isoformat())
     page.get_by_label("Physical examination").fill("Unremarkable")
     page.get_by_label("Chest X-ray date").fill(today.isoformat())
     page.get_by_label("Tuberculosis classification").select_option(value="none")
     page.get_by_role("button", name="Save the assessment").click()
     # What the USRAP protocol asks of an adult.
-    for test in ("igra", "syphilis", "gonorrhoea"):
+    for test in ("syphilis", "gonorrhoea"):
         page.locator("#id_lab-test").select_option(value=test)
         page.locator("#id_lab-result").select_option(value="negative")
         page.locator("#id_lab-tested_on").fill(today.isoformat())
         page.get_by_role("button", name="Add the result").click()
+    # A nurse records the parts; the physician signs the outcome.
+    expect(page.get_by_text("A physician signs the outcome")).to_be_visible()
+    expect(page.get_by_role("button", name="Record the outcome")).to_have_count(0)
+    page.get_by_role("button", name="Log out").click()
+    _log_in(page, "doctor")
+    page.goto(f"/clinic/assessments/{HealthAssessment.objects.get().pk}/")
     page.locator("#id_outcome").select_option(value="cleared")
     page.get_by_label("Outcome date").fill(today.isoformat())
     page.get_by_role("button", name="Record the outcome").click()

@@ -20,6 +20,7 @@ from medical.models import HealthAssessment
 from tests.api_clients import session_client
 from tests.conftest import load_all_reference_data
 from tests.factories import CaseFactory, InterviewFactory, user_with_role
+from tests.medical.conftest import physician_user
 from tests.medical.factories import HealthAssessmentFactory
 
 # --- the context ------------------------------------------------------------------------------
@@ -150,7 +151,7 @@ def _case_locked_elsewhere_while(case_id, own_row_model, own_row_pk, service):
 @pytest.mark.django_db(transaction=True)
 def test_recording_an_outcome_locks_the_case_before_the_assessment():
     load_all_reference_data()
-    clinician = user_with_role(Role.CLINICIAN, username="clinician")
+    clinician = physician_user("clinician")
     case = CaseFactory()
     assessment = HealthAssessmentFactory(individual=case.principal)
 

@@ -5,9 +5,10 @@ from django.utils import timezone
 
 from cases.choices import CaseStatus, Relationship
 from cases.models import Case
+from core.roles import Role
 from medical.models import MedicalProtocol
-from medical.reference_data import load_medical_protocols
-from tests.factories import CaseFactory, IndividualFactory
+from medical.reference_data import load_medical_protocols, physician_group_ensure
+from tests.factories import CaseFactory, IndividualFactory, user_with_role
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +52,22 @@ def case_in(status=CaseStatus.HEALTH_ASSESSMENT, *, adults=1, children=0, **kwar
 @pytest.fixture
 def health_case(db):
     return case_in(CaseStatus.HEALTH_ASSESSMENT)
+
+
+def physician_user(username="physician"):
+    """A clinician in the "physician" group: holds medical.sign_clearance."""
+    user = user_with_role(Role.CLINICIAN, username=username)
+    user.groups.add(physician_group_ensure())
+    return user
+
+
+@pytest.fixture
+def clinician(db):
+    """In the clinic's tests the clinician who records outcomes is a physician."""
+    return physician_user("clinician")
+
+
+@pytest.fixture
+def nurse(db):
+    """A clinician without the physician's permission: records parts, never an outcome."""
+    return user_with_role(Role.CLINICIAN, username="nurse")

@@ -89,6 +89,25 @@ def test_an_administrator_edits_protocols_and_their_parts_in_the_admin(administr
             f"requirements-{n}-from_age": requirement.from_age,
         }
     form["requirements-0-from_age"] = 3
+    # The rules for results are edited on the same page: an escort for TB class B1.
+    rules = list(protocol.finding_rules.order_by("finding", "pk"))
+    form |= {
+        "finding_rules-TOTAL_FORMS": len(rules),
+        "finding_rules-INITIAL_FORMS": len(rules),
+        "finding_rules-MIN_NUM_FORMS": 0,
+        "finding_rules-MAX_NUM_FORMS": 1000,
+    }
+    for n, rule in enumerate(rules):
+        form |= {
+            f"finding_rules-{n}-id": rule.pk,
+            f"finding_rules-{n}-protocol": protocol.pk,
+            f"finding_rules-{n}-finding": rule.finding,
+            f"finding_rules-{n}-conditions": ",".join(rule.conditions),
+        }
+        if rule.treatment_before_travel:
+            form[f"finding_rules-{n}-treatment_before_travel"] = "on"
+        if rule.finding == "tb_B1":
+            form[f"finding_rules-{n}-conditions"] = "follow_up,medical_escort"
     saved = administrator_client.post(url, form)
 
     assert changelist.status_code == 200
@@ -99,6 +118,10 @@ def test_an_administrator_edits_protocols_and_their_parts_in_the_admin(administr
     protocol.refresh_from_db()
     assert protocol.clearance_validity_days == 200
     assert protocol.requirements.get(pk=requirements[0].pk).from_age == 3
+    assert protocol.finding_rules.get(finding="tb_B1").conditions == [
+        "follow_up",
+        "medical_escort",
+    ]
 
 
 @pytest.fixture

@@ -65,7 +65,8 @@ def test_recording_an_outcome_tells_the_timeline_the_outcome_and_validity_only(c
     event = medical_events(case).get(data__action="outcome_recorded")
     assert event.actor == clinician
     assert event.data["outcome"] == Outcome.CLEARED_WITH_CONDITIONS
-    assert event.data["conditions"] == [TravelCondition.WHEELCHAIR]
+    # TB class B1 adds the follow-up from the protocol beside the wheelchair given.
+    assert event.data["conditions"] == [TravelCondition.WHEELCHAIR, TravelCondition.FOLLOW_UP]
     assert event.data["valid_until"] == (TODAY() + days(180)).isoformat()
     text = f"{event.reason} {event.data}"
     for secret in ("Hypertension", "B1", "antihypertensives"):
@@ -105,7 +106,7 @@ def test_an_outcome_dated_in_the_future_is_refused(clinician, health_case):
 def test_conditions_are_required_for_a_clearance_with_conditions_and_only_for_it(
     clinician, health_case
 ):
-    assessment = HealthAssessmentFactory(individual=health_case.principal)
+    assessment = ExaminedAssessmentFactory(individual=health_case.principal)
     with pytest.raises(ApplicationError) as without:
         services.assessment_record_outcome(
             actor=clinician,
