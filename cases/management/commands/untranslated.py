@@ -4,8 +4,11 @@ Without options: a count per language of the catalog's untranslated or fuzzy mes
 reference rows without a name in it. `--po LANGUAGE` prints that language's untranslated
 messages as a small .po file to fill in (msgstr lines empty, plural forms ready), then merge with
 
-    msgcat --use-first filled.po locale/LANGUAGE/LC_MESSAGES/django.po \\
+    msgcat --use-first locale/LANGUAGE/LC_MESSAGES/django.po filled.po \\
         -o locale/LANGUAGE/LC_MESSAGES/django.po && make messages
+
+(the catalog first keeps its header and order; a message empty or fuzzy there takes the
+filled-in translation).
 
 Reference names are given in the admin (the "name (language)" boxes of each reference row).
 """
@@ -14,6 +17,7 @@ import io
 
 from babel.messages.pofile import write_po
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from cases.translation_gaps import (
     languages_to_check,
@@ -53,10 +57,16 @@ class Command(BaseCommand):
                 msgid = message.id if isinstance(message.id, str) else message.id[0]
                 fuzzy = " (fuzzy)" if message.fuzzy else ""
                 self.stdout.write(f"  {msgid!r}{fuzzy}")
-        names = missing_reference_names()
-        left += len(names)
-        self.stdout.write(f"reference names: {len(names)} rows lack a name in some language")
-        for row in names:
+        try:
+            names = missing_reference_names()
+        except DatabaseError as error:
+            # The catalogs can be checked without a database (right after `make messages`).
+            self.stdout.write(f"reference names: not checked, no database ({error})")
+            names = None
+        if names is not None:
+            left += len(names)
+            self.stdout.write(f"reference names: {len(names)} rows lack a name in some language")
+        for row in names or []:
             languages = ", ".join(row.languages)
             self.stdout.write(f"  {row.model} {row.pk} {row.name!r}: {languages}")
         if check and left:
@@ -78,6 +88,8 @@ class Command(BaseCommand):
                 continue
             message.flags.discard("fuzzy")
             message.previous_id = []
+            # msgmerge's "#| msgid" guesses, which Babel reads as comments
+            message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
             message.string = ("",) * fill_in.num_plurals if message.pluralizable else ""
         out = io.BytesIO()
         write_po(out, fill_in, width=79, omit_header=False)
