@@ -324,3 +324,21 @@ def test_the_untranslated_command_lists_and_exports_what_is_left(db, tmp_path):
     fill_in = exported.getvalue()
     assert 'msgid "Cases"\nmsgstr ""' in fill_in
     assert fill_in.count("msgid ") == 2  # the header and the one message
+
+
+@pytest.mark.parametrize(
+    ("language", "destination"),
+    [("en", "United States"), ("fr", "États-Unis"), ("rw", "Leta Zunze Ubumwe z'Amerika")],
+)
+def test_the_readiness_board_names_the_destination_in_the_readers_language(
+    db, language, destination
+):
+    from movements.selectors import BoardFilters, board_windows
+    from tests.movements.conftest import ready_case
+
+    case = ready_case(adults=1)
+    Location.objects.filter(pk=case.location_id).update(name_translations={"fr": "Mahama (camp)"})
+    with translation.override(language):
+        [row] = board_windows(filters=BoardFilters(), section="ready")
+    assert row.destination == destination
+    assert row.location == ("Mahama (camp)" if language == "fr" else "Mahama")
