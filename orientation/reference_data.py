@@ -1,5 +1,6 @@
 """One pre-departure orientation curriculum per destination country. Loading is idempotent:
-an existing curriculum (matched on country and name) is left as administrators edited it."""
+an existing curriculum (matched on country and name) is left as administrators edited it, but
+for a name in a language it has none in (cases.reference_names)."""
 
 from django.db import transaction
 
@@ -37,7 +38,8 @@ def curriculum_names(country: Country) -> dict[str, str]:
 
 @transaction.atomic
 def load_orientation_reference_data() -> dict[str, int]:
-    """Create the missing default curricula; return how many exist and how many were added."""
+    """Create the missing default curricula and the names they lack in the site's other
+    languages; return how many exist and how many were added."""
     added = 0
     for country in Country.objects.filter(is_destination=True):
         curriculum, created = Curriculum.objects.get_or_create(
