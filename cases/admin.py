@@ -4,7 +4,10 @@ Cases and people are changed through the case pages (which keep the timeline); t
 them read-only so that nobody moves a case around the workflow.
 """
 
+from django import forms
 from django.contrib import admin
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from .models import (
     Case,
@@ -17,17 +20,64 @@ from .models import (
     Programme,
     SubmissionCategory,
 )
+from .reference_names import translated_languages
+
+
+class TranslatedNameForm(forms.ModelForm):
+    """The reference row's form with one "name (language)" box per configured language, kept in
+    the row's `name_translations` (an empty box removes that language's name)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        given = self.instance.name_translations or {}
+        for code in translated_languages():
+            self.fields[f"name_{code}"].initial = given.get(code, "")
+
+    def clean(self):
+        data = super().clean()
+        names = dict(self.instance.name_translations or {})
+        for code in translated_languages():
+            value = (data.get(f"name_{code}") or "").strip()
+            if value:
+                names[code] = value
+            else:
+                names.pop(code, None)
+        self.instance.name_translations = names
+        return data
+
+
+def translated_name_form(base: type[forms.ModelForm]) -> type[forms.ModelForm]:
+    """`base` with a name box per language of settings.LANGUAGES (read when the admin asks)."""
+    boxes = {}
+    for code in translated_languages():
+        language = translation.get_language_info(code)["name_translated"]
+        boxes[f"name_{code}"] = forms.CharField(
+            label=_("name (%(language)s)") % {"language": language},
+            max_length=150,
+            required=False,
+        )
+    return type("TranslatedNameAdminForm", (TranslatedNameForm, base), boxes)
+
+
+class TranslatedNameAdmin(admin.ModelAdmin):
+    """Admin of a reference model with a name per language (cases.reference_names)."""
+
+    exclude = ["name_translations"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = translated_name_form(self.form)
+        return super().get_form(request, obj, **kwargs)
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(TranslatedNameAdmin):
     list_display = ["name", "iso_code", "is_destination"]
     list_filter = ["is_destination"]
     search_fields = ["name", "iso_code"]
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(TranslatedNameAdmin):
     list_display = ["code", "name", "country", "is_active"]
     list_filter = ["country", "is_active"]
     list_select_related = ["country"]
@@ -35,19 +85,19 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(TranslatedNameAdmin):
     list_display = ["name", "kind", "district", "is_open", "merged_into"]
     list_filter = ["kind", "is_open"]
     list_select_related = ["merged_into"]
 
 
 @admin.register(MovementType)
-class MovementTypeAdmin(admin.ModelAdmin):
+class MovementTypeAdmin(TranslatedNameAdmin):
     list_display = ["code", "name"]
 
 
 @admin.register(SubmissionCategory)
-class SubmissionCategoryAdmin(admin.ModelAdmin):
+class SubmissionCategoryAdmin(TranslatedNameAdmin):
     list_display = ["code", "name"]
 
 

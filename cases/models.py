@@ -36,6 +36,7 @@ from .choices import (
     SpecialNeed,
     Urgency,
 )
+from .reference_names import cldr_country_name, current_language, translated_languages
 
 # Most urgent first: emergency, urgent, normal (not alphabetical). The case list sorts by it, and
 # an index on it serves that sort (case_urgency_idx).
@@ -94,7 +95,40 @@ class NameKey(Func):
 # Reference data (editable in the admin)
 
 
-class Country(models.Model):
+class TranslatedName(models.Model):
+    """A reference row whose `name` (in settings.LANGUAGE_CODE) has a translation per configured
+    language, edited in the admin; `localized_name()` is the one way pages print it."""
+
+    name_translations = models.JSONField(
+        _("name in other languages"),
+        default=dict,
+        blank=True,
+        help_text=_("The name in each language of the site, by language code."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.localized_name()
+
+    def translated_name(self, language: str) -> str:
+        """The name given for `language`, or "" when there is none."""
+        return (self.name_translations or {}).get(language, "").strip()
+
+    def localized_name(self, language: str | None = None) -> str:
+        """The name in `language` (default: the active language), else the name as written."""
+        language = language or current_language()
+        if language == settings.LANGUAGE_CODE:
+            return self.name
+        return self.translated_name(language) or self.name
+
+    def languages_without_name(self) -> list[str]:
+        """The configured languages this row has no name in (what a translator must fill)."""
+        return [code for code in translated_languages() if not self.translated_name(code)]
+
+
+class Country(TranslatedName):
     iso_code = models.CharField(_("ISO code"), max_length=3, unique=True)
     name = models.CharField(_("name"), max_length=100, unique=True)
     is_destination = models.BooleanField(_("receives resettled refugees"), default=False)
@@ -105,10 +139,14 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self):
-        return self.name
+        return self.localized_name()
+
+    def translated_name(self, language: str) -> str:
+        """An administrator's name for `language` first, else CLDR's (through Babel)."""
+        return super().translated_name(language) or cldr_country_name(self.iso_code, language)
 
 
-class Programme(models.Model):
+class Programme(TranslatedName):
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="programmes", verbose_name=_("country")
     )
@@ -125,7 +163,7 @@ class Programme(models.Model):
         return f"{self.code} ({self.country})"
 
 
-class Location(models.Model):
+class Location(TranslatedName):
     """A camp, transit centre or urban caseload where households live."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -147,10 +185,10 @@ class Location(models.Model):
         verbose_name_plural = _("camps and locations")
 
     def __str__(self):
-        return self.name
+        return self.localized_name()
 
 
-class MovementType(models.Model):
+class MovementType(TranslatedName):
     code = models.CharField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
 
@@ -160,10 +198,10 @@ class MovementType(models.Model):
         verbose_name_plural = _("movement types")
 
     def __str__(self):
-        return self.name
+        return self.localized_name()
 
 
-class SubmissionCategory(models.Model):
+class SubmissionCategory(TranslatedName):
     """UNHCR resettlement submission category (Resettlement Handbook)."""
 
     code = models.CharField(_("code"), max_length=10, unique=True)
@@ -175,7 +213,7 @@ class SubmissionCategory(models.Model):
         verbose_name_plural = _("UNHCR submission categories")
 
     def __str__(self):
-        return f"{self.code} – {self.name}"
+        return f"{self.code} – {self.localized_name()}"
 
 
 # ---------------------------------------------------------------------------------------------

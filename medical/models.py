@@ -302,7 +302,7 @@ class TreatmentCompletion(models.Model):
         verbose_name=_("health assessment"),
     )
     finding = models.CharField(_("result treated"), max_length=25, choices=Finding.choices)
-    completed_on = models.DateField(_("treatment completed on"))
+    completed_on = BoundedDateField(_("treatment completed on"))
     notes = models.TextField(_("clinical notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -310,7 +310,7 @@ class TreatmentCompletion(models.Model):
         related_name="+",
         verbose_name=_("recorded by"),
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         ordering = ["assessment_id", "completed_on", "id"]

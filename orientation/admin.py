@@ -3,11 +3,13 @@
 
 from django.contrib import admin
 
+from cases.admin import TranslatedNameAdmin
+
 from .models import Curriculum, Enrollment, OrientationSession, SessionDay
 
 
 @admin.register(Curriculum)
-class CurriculumAdmin(admin.ModelAdmin):
+class CurriculumAdmin(TranslatedNameAdmin):
     list_display = ["name", "destination_country", "minimum_age", "number_of_days", "is_active"]
     list_filter = ["is_active", "destination_country"]
     list_select_related = ["destination_country"]

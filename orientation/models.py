@@ -8,14 +8,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Country, Individual, audited
+from cases.models import Country, Individual, TranslatedName, audited
 from core.dates import BoundedDateField, BoundedDateTimeField
 
 from .choices import DEFAULT_MINIMUM_AGE, SessionStatus
 
 
 @audited("CurriculumHistory")
-class Curriculum(models.Model):
+class Curriculum(TranslatedName):
     """What a destination country asks refugees going there to be taught before departure."""
 
     destination_country = models.ForeignKey(
@@ -48,7 +48,7 @@ class Curriculum(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.localized_name()
 
 
 @audited("OrientationSessionHistory")

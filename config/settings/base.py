@@ -91,6 +91,9 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "cases.context_processors.roles",
             ],
+            # `{{ row|localized_name }}` on every page without a {% load %}: a reference name
+            # in the reader's language (cases.reference_names).
+            "builtins": ["cases.templatetags.reference_names"],
         },
     },
 ]

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.choices import CaseStatus, Relationship
-from cases.models import Case, Individual
+from cases.models import Case, Country, Individual, Location
 from cases.selectors import case_visible_to, organisation_country_id, partner_country_id
 from cases.workflow import TRANSITIONS_BY_NAME, StepContext, registered_guards
 from core.roles import Role, has_role
@@ -234,7 +234,10 @@ def _board_rows(filters: BoardFilters, statuses, limit: int, **conditions):
     return qs.annotate(
         case_number=F("case__case_number"),
         destination=F("case__destination_country__name"),
+        destination_iso=F("case__destination_country__iso_code"),
+        destination_names=F("case__destination_country__name_translations"),
         location=F("case__location__name"),
+        location_names=F("case__location__name_translations"),
         principal=Subquery(
             Individual.objects.filter(
                 case_id=OuterRef("case_id"), relationship=Relationship.PRINCIPAL_APPLICANT
@@ -275,8 +278,15 @@ def board_sections(
                 today,
                 case_number=row.case_number,
                 principal=row.principal or "",
-                destination=row.destination,
-                location=row.location,
+                # In the reader's language, from the same row (cases.reference_names).
+                destination=Country(
+                    iso_code=row.destination_iso,
+                    name=row.destination,
+                    name_translations=row.destination_names,
+                ).localized_name(),
+                location=Location(
+                    name=row.location, name_translations=row.location_names
+                ).localized_name(),
                 status=row.case_status,
             )
             for row in rows

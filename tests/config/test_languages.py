@@ -143,16 +143,16 @@ def test_a_regional_variant_is_served_in_its_language(client):
     assert _language_of(client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="sw-TZ,sw;q=0.9")) == "sw"
 
 
-def test_untranslated_kinyarwanda_reads_in_english(client):
+def test_kinyarwanda_pages_read_in_kinyarwanda(client):
     page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="rw")
     assert page.status_code == 200
-    assert "Resettlement cases" in page.content.decode()
+    assert "Amadosiye yo gutuza impunzi" in page.content.decode()
+    assert "Resettlement cases" not in page.content.decode()
     with translation.override("rw"):
-        assert translation.gettext("Cases") == "Cases"
-        # The plural rule of the catalog's header is parsed (it was the template's placeholder).
-        assert translation.ngettext("%(counter)s chosen", "%(counter)s chosen", 2) == (
-            "%(counter)s chosen"
-        )
+        assert translation.gettext("Cases") == "Amadosiye"
+        # The plural rule of the catalog's header is parsed: one and many read differently.
+        assert translation.ngettext("%(num)d day", "%(num)d days", 1) == "umunsi %(num)d"
+        assert translation.ngettext("%(num)d day", "%(num)d days", 3) == "iminsi %(num)d"
 
 
 # How 4 March 2026 reads in each language, wherever a page shows that date.
