@@ -20,9 +20,10 @@ from core.roles import HOUSEHOLD_EDITORS, Role
 
 from . import serializers as s
 from .delivery import message_replay
-from .intake import intake_batch_create
+from .intake import MAX_FILE_BYTES, intake_batch_create
 from .selectors import intake_batch_visible_to, intake_row_errors, webhook_messages_visible_to
 from .throttling import DEFAULT_THROTTLES, BulkRateThrottle
+from .uploads import cap_uploads
 
 MORE_ERRORS = {
     413: _("The file is larger than the limit (20 MB)."),
@@ -51,6 +52,11 @@ class IntakeBatchListApi(ListApi):
     read_roles = INTAKE_ROLES
     write_roles = INTAKE_ROLES
     parser_classes = [MultiPartParser]
+
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST" and not hasattr(request._request, "_files"):
+            cap_uploads(request._request)  # before the body is parsed
+        super().initial(request, *args, **kwargs)
 
     def get_throttles(self):
         throttles = [throttle() for throttle in DEFAULT_THROTTLES]
@@ -87,10 +93,7 @@ class IntakeBatchListApi(ListApi):
         given = s.IntakeFileIn(data=request.data)
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]
-        if upload.size > 20 * 1024 * 1024 + 1:
-            content = upload.read(20 * 1024 * 1024 + 1)
-        else:
-            content = upload.read()
+        content = upload.read(MAX_FILE_BYTES + 1)  # at most that much is kept (initial)
         batch = intake_batch_create(
             actor=request.user,
             file_name=upload.name,

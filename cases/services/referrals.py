@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
@@ -94,6 +95,12 @@ def _refuse_possible_duplicates(people: list[Individual], acknowledged: Collecti
         raise PossibleDuplicates(matches)
 
 
+def _fetched(given: dict) -> list[str]:
+    """Fields given as records read from the database: their existence needs no query per
+    referral (full_clean's), the foreign key holds it at the write (bulk intake's speed)."""
+    return [name for name, value in given.items() if isinstance(value, Model) and value.pk]
+
+
 def _referral_checked(*, actor, members: list[dict], fields: dict) -> tuple[Case, list]:
     """The rules of a referral that need no other record (unknown fields, the partner's
     destination, the case's and each member's own rules, one principal applicant, no UNHCR
@@ -104,7 +111,7 @@ def _referral_checked(*, actor, members: list[dict], fields: dict) -> tuple[Case
     _raise_taken(partner_destination_refusal(actor, fields.get("destination_country")))
     errors: dict[str, list] = {}
     case = Case(**fields)
-    _collect(errors, case, exclude=["case_number", "status", "resume_status"])
+    _collect(errors, case, exclude=["case_number", "status", "resume_status", *_fetched(fields)])
     if not members:
         errors["members"] = [_("A case needs at least one member.")]
     elif problem := principal_problem(m.get("relationship") for m in members):
@@ -113,7 +120,7 @@ def _referral_checked(*, actor, members: list[dict], fields: dict) -> tuple[Case
     seen_numbers: set[str] = set()
     for index, member in enumerate(members):
         person = Individual(case=case, **member)
-        _collect(errors, person, exclude=["case"], prefix=f"members[{index}].")
+        _collect(errors, person, exclude=["case", *_fetched(member)], prefix=f"members[{index}].")
         number = person.unhcr_individual_number
         if number and number in seen_numbers:
             errors.setdefault(f"members[{index}].unhcr_individual_number", []).append(
