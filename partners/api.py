@@ -18,9 +18,10 @@ from core.api.schema import ErrorSerializer, error_responses
 from core.api.views import BaseApi, ListApi, object_or_404
 from core.roles import HOUSEHOLD_EDITORS, Role
 
+from . import intake
 from . import serializers as s
 from .delivery import message_replay
-from .intake import MAX_FILE_BYTES, intake_batch_create
+from .intake import intake_batch_create
 from .selectors import intake_batch_visible_to, intake_row_errors, webhook_messages_visible_to
 from .throttling import DEFAULT_THROTTLES, BulkRateThrottle
 from .uploads import cap_uploads
@@ -93,7 +94,7 @@ class IntakeBatchListApi(ListApi):
         given = s.IntakeFileIn(data=request.data)
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]
-        content = upload.read(MAX_FILE_BYTES + 1)  # at most that much is kept (initial)
+        content = upload.read(intake.MAX_FILE_BYTES + 1)  # at most that much is kept (initial)
         batch = intake_batch_create(
             actor=request.user,
             file_name=upload.name,

@@ -9,15 +9,15 @@ import io
 from django.core.files.uploadedfile import InMemoryUploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 
-from .intake import MAX_FILE_BYTES
+from . import intake
 
 
 class CappedUploadHandler(FileUploadHandler):
     """Keeps the first `limit + 1` bytes of each uploaded file: enough to tell it is too large."""
 
-    def __init__(self, request=None, limit: int = MAX_FILE_BYTES):
+    def __init__(self, request=None, limit: int | None = None):
         super().__init__(request)
-        self.limit = limit
+        self.limit = intake.MAX_FILE_BYTES if limit is None else limit
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -45,6 +45,6 @@ class CappedUploadHandler(FileUploadHandler):
         )
 
 
-def cap_uploads(request, limit: int = MAX_FILE_BYTES) -> None:
+def cap_uploads(request, limit: int | None = None) -> None:
     """Install the capped handler on a Django request before its body is read."""
     request.upload_handlers = [CappedUploadHandler(request, limit)]

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.views.access import household_editors_only, mission_staff_required
 from core.errors import ApplicationError
 
+from . import intake
 from .intake import (
     CSV_HEADER,
-    MAX_FILE_BYTES,
     REASON_COLUMN,
     intake_batch_create,
     intake_referral_save_anyway,
@@ -78,7 +78,7 @@ def _referral_files_view(request):
                     actor=request.user,
                     file_name=upload.name,
                     content_type=upload.content_type or "",
-                    content=upload.read(MAX_FILE_BYTES + 1),
+                    content=upload.read(intake.MAX_FILE_BYTES + 1),
                 )
             except ApplicationError as error:
                 form.add_error("file", str(error.message))
