@@ -58,6 +58,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.choices import Relationship, Sex, SpecialNeed, Urgency
 from cases.models import (
@@ -372,6 +373,50 @@ def _cell(value) -> str:
 # Reading one referral from plain data
 
 
+# Field names in refusals; lazy, so that reading a valid referral translates nothing.
+CASE_LABELS = {
+    "unhcr_case_number": gettext_lazy("UNHCR case number"),
+    "location": gettext_lazy("Camp or location"),
+    "destination_country": gettext_lazy("Destination country"),
+    "programme": gettext_lazy("Programme"),
+    "movement_type": gettext_lazy("Movement type"),
+    "submission_category": gettext_lazy("Submission category"),
+    "referral_date": gettext_lazy("Referral date"),
+    "urgency": gettext_lazy("Urgency"),
+    "notes": gettext_lazy("Notes"),
+    "caseworker": gettext_lazy("Caseworker"),
+}
+REQUIRED_CASE_KEYS = (
+    "unhcr_case_number",
+    "location",
+    "destination_country",
+    "programme",
+    "movement_type",
+    "submission_category",
+    "referral_date",
+)
+MEMBER_LABELS = {
+    "given_name": gettext_lazy("Given name"),
+    "family_name": gettext_lazy("Family name"),
+    "sex": gettext_lazy("Sex"),
+    "date_of_birth": gettext_lazy("Date of birth"),
+    "nationality": gettext_lazy("Nationality"),
+    "relationship": gettext_lazy("Relationship"),
+    "unhcr_individual_number": gettext_lazy("UNHCR individual number"),
+    "languages": gettext_lazy("Languages"),
+    "special_needs": gettext_lazy("Special needs"),
+}
+REQUIRED_MEMBER_KEYS = (
+    "given_name",
+    "family_name",
+    "sex",
+    "date_of_birth",
+    "nationality",
+    "relationship",
+)
+CAMP_HINT = gettext_lazy(" (write a camp's name as on the camp list, e.g. Kiziba)")
+
+
 class _Problem(Exception):
     """What is wrong with one field of a referral (the path as the API names it)."""
 
@@ -414,8 +459,11 @@ class References:
 def _choice(choices, value):
     """A choice's value, given as value or label (any case), or None."""
     text = str(value).strip().casefold()
-    for choice_value, label in choices.choices:
-        if text in (str(choice_value).casefold(), str(label).casefold()):
+    for choice_value in choices.values:
+        if text == str(choice_value).casefold():
+            return choice_value
+    for choice_value, label in choices.choices:  # translated labels only when needed
+        if text == str(label).casefold():
             return choice_value
     return None
 
@@ -487,15 +535,7 @@ def read_referral(body, refs: References) -> tuple[dict, list[dict], list[int]]:
             _("These fields are unknown: %(fields)s.") % {"fields": ", ".join(unknown)},
         )
     fields: dict = {}
-    required = {
-        "unhcr_case_number": _("UNHCR case number"),
-        "location": _("Camp or location"),
-        "destination_country": _("Destination country"),
-        "programme": _("Programme"),
-        "movement_type": _("Movement type"),
-        "submission_category": _("Submission category"),
-        "referral_date": _("Referral date"),
-    }
+    required = {name: CASE_LABELS[name] for name in REQUIRED_CASE_KEYS}
     for name, label in required.items():
         if body.get(name) in (None, ""):
             raise _Problem(name, _("%(label)s is missing.") % {"label": label})
@@ -510,7 +550,7 @@ def read_referral(body, refs: References) -> tuple[dict, list[dict], list[int]]:
         body["location"],
         "location",
         required["location"],
-        hint=_(" (write a camp's name as on the camp list, e.g. Kiziba)"),
+        hint=CAMP_HINT,
     )
     fields["destination_country"] = _reference(
         refs.countries,
@@ -540,7 +580,7 @@ def read_referral(body, refs: References) -> tuple[dict, list[dict], list[int]]:
         body["referral_date"], "referral_date", required["referral_date"]
     )
     if body.get("urgency") not in (None, ""):
-        urgency = _choice(Urgency, _text(body["urgency"], "urgency", _("Urgency")))
+        urgency = _choice(Urgency, _text(body["urgency"], "urgency", CASE_LABELS["urgency"]))
         if urgency is None:
             raise _Problem(
                 "urgency",
@@ -549,9 +589,9 @@ def read_referral(body, refs: References) -> tuple[dict, list[dict], list[int]]:
             )
         fields["urgency"] = urgency
     if body.get("notes") not in (None, ""):
-        fields["notes"] = _text(body["notes"], "notes", _("Notes"))
+        fields["notes"] = _text(body["notes"], "notes", CASE_LABELS["notes"])
     if body.get("caseworker") not in (None, ""):
-        username = _text(body["caseworker"], "caseworker", _("Caseworker"))
+        username = _text(body["caseworker"], "caseworker", CASE_LABELS["caseworker"])
         caseworker = refs.caseworker(username)
         if caseworker is None:
             raise _Problem(
@@ -590,15 +630,9 @@ def _read_member(given, index: int, refs: References) -> dict:
             _("These fields are unknown: %(fields)s.") % {"fields": ", ".join(unknown)},
             index,
         )
-    labels = {
-        "given_name": _("Given name"),
-        "family_name": _("Family name"),
-        "sex": _("Sex"),
-        "date_of_birth": _("Date of birth"),
-        "nationality": _("Nationality"),
-        "relationship": _("Relationship"),
-    }
-    for name, label in labels.items():
+    labels = MEMBER_LABELS
+    for name in REQUIRED_MEMBER_KEYS:
+        label = labels[name]
         if given.get(name) in (None, ""):
             raise _Problem(prefix + name, _("%(label)s is missing.") % {"label": label}, index)
     member: dict = {
@@ -653,11 +687,12 @@ def _read_member(given, index: int, refs: References) -> dict:
         member["unhcr_individual_number"] = _text(
             number,
             prefix + "unhcr_individual_number",
-            _("UNHCR individual number"),
+            labels["unhcr_individual_number"],
             index,
             max_length=30,
         )
-    for name, label in (("languages", _("Languages")), ("special_needs", _("Special needs"))):
+    for name in LIST_COLUMNS:
+        label = labels[name]
         values = given.get(name)
         if values in (None, ""):
             continue
