@@ -218,7 +218,9 @@ def test_every_command_and_request_of_the_partner_guide_runs_as_written(
     from partners.models import IntakeBatch
 
     assert {"CLIENT_ID", "CLIENT_SECRET", "TOKEN", "HOST"} <= set(guide.env)
-    assert Case.objects.filter(unhcr_case_number__in=["RWA-26-000123", "RWA-26-000124"]).count() == 2
+    assert (
+        Case.objects.filter(unhcr_case_number__in=["RWA-26-000123", "RWA-26-000124"]).count() == 2
+    )
     batch = IntakeBatch.objects.get()
     assert (batch.status, batch.created_rows, batch.error_rows) == ("done", 1, 1)
     assert batch.row_errors.get().line == 4

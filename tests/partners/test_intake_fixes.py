@@ -395,3 +395,37 @@ def test_a_case_recorded_in_the_browser_meanwhile_is_present(unhcr_client, run_t
     answer = run_tasks(lambda: upload(unhcr_client, csv_file(lines)))
     status = unhcr_client.get(answer["Location"]).json()
     assert (status["created_rows"], status["present_rows"], status["error_rows"]) == (1, 1, 0)
+
+
+def test_the_database_holds_one_active_batch_per_file_and_sender(caseworker):
+    """Two sends at the same moment both pass the look-up: the constraint keeps one."""
+    from django.db import IntegrityError, transaction
+
+    first = IntakeBatch.objects.create(
+        created_by=caseworker, format="csv", content=b"x", content_sha256="a" * 64
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IntakeBatch.objects.create(
+            created_by=caseworker, format="csv", content=b"x", content_sha256="a" * 64
+        )
+    IntakeBatch.objects.filter(pk=first.pk).update(status=IntakeStatus.DONE)
+    IntakeBatch.objects.create(
+        created_by=caseworker, format="csv", content=b"x", content_sha256="a" * 64
+    )
+    assert IntakeBatch.objects.count() == 2
+
+
+def test_the_api_names_the_people_a_possible_duplicate_may_be(unhcr_client, run_tasks):
+    case = CaseFactory(
+        principal__given_name="Aline",
+        principal__family_name="Uwimana",
+        principal__date_of_birth=datetime.date(1990, 1, 1),
+    )
+    answer = run_tasks(
+        lambda: upload(unhcr_client, csv_file([person_line("RWA-26-000961", "Aline")]))
+    )
+    errors = unhcr_client.get(answer["Location"] + "errors/").json()["results"]
+    assert [(e["line"], e["code"], e["possible_duplicates"]) for e in errors] == [
+        (2, "possible_duplicate", [case.members.get().pk])
+    ]
+    assert errors[0]["message"].startswith("Aline Uwimana")
