@@ -81,8 +81,10 @@ class IntakeBatchListApi(ListApi):
             "The file is checked at once (encoding, columns, size up to 20 MB): what cannot be "
             "read is refused (400, 413). Then every referral is taken in by a background task "
             "with the same rules as a single referral; poll the file (Location) for progress "
-            "and read the refused referrals at errors_url. A referral whose UNHCR case number "
-            "is already recorded is counted as present, never stored twice."
+            "and read the refused referrals at errors_url (line, field, the reason in words). "
+            "Camps, countries and programmes by code or name. A referral whose UNHCR case "
+            "number is already recorded is counted as present, never stored twice; the same "
+            "file sent again while it is being taken in answers the same file."
         ),
         request={"multipart/form-data": s.IntakeFileIn},
         responses={
