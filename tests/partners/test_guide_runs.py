@@ -8,8 +8,8 @@ the same request to the test client (`$HOST` is any address: only the path is ke
 guide tells the reader to keep is kept: the `client_id: ...` lines a command prints become
 `CLIENT_ID`..., a token answer's `access_token` becomes `TOKEN`. The comments after a request
 are checked: `# HTTP/1.1 202 Accepted` is its status (otherwise any status below 400 will do),
-`# Location: /x/42/` maps the guide's `/x/42/` to the real address for the requests after it,
-and a `# {"key": ...}` answer must hold those keys. Files a request sends (`-d @referral.json`,
+`# Location: /x/42/` maps the guide's `/x/42/` to the real address for the requests after it
+(so does `# {"id": 42, ...}` for `/42/`), and a `# {"key": ...}` answer must hold those keys. Files a request sends (`-d @referral.json`,
 `-F file=@referrals.csv`) are the guide's fenced blocks named so (```json referral.json).
 Only `eval "$(... scripts/services.py env)"`, which points a shell at the servers of `make run`,
 is not run: the test has its own database.
@@ -183,6 +183,10 @@ class Guide:
             body = response.json()
             for key in re.findall(r'"(\w+)":', comment):
                 assert f'"{key}"' in json.dumps(body), (key, body)
+            # `{"id": 7, ...}`: the guide's /7/ in later requests is the record made here.
+            written = re.match(r'\{"id": (\d+)', comment)
+            if written and isinstance(body, dict) and "id" in body:
+                self.addresses[f"/{written.group(1)}/"] = f"/{body['id']}/"
 
     def finish_request(self) -> None:
         if self.last is not None and not self.status_checked:
