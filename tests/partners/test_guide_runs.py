@@ -9,8 +9,9 @@ guide tells the reader to keep is kept: the `client_id: ...` lines a command pri
 `CLIENT_ID`..., a token answer's `access_token` becomes `TOKEN`. The comments after a request
 are checked: `# HTTP/1.1 202 Accepted` is its status (otherwise any status below 400 will do),
 `# Location: /x/42/` maps the guide's `/x/42/` to the real address for the requests after it
-(so does `# {"id": 42, ...}` for `/42/`), and a `# {"key": ...}` answer must hold those keys. Files a request sends (`-d @referral.json`,
-`-F file=@referrals.csv`) are the guide's fenced blocks named so (```json referral.json).
+(so does `# {"id": 42, ...}` for `/42/`), and a `# {"key": ...}` answer must hold those keys.
+Files a request sends (`-d @referral.json`, `-F file=@referrals.csv`) are the guide's fenced
+blocks named so (```json referral.json).
 Only `eval "$(... scripts/services.py env)"`, which points a shell at the servers of `make run`,
 is not run: the test has its own database.
 """
