@@ -886,8 +886,13 @@ def _claim(batch_id: int) -> bool:
 
 
 def _release(batch_id: int) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [INTAKE_LOCK_CLASS, batch_id])
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [INTAKE_LOCK_CLASS, batch_id])
+    except DatabaseError:
+        # A broken connection (or transaction) has let the lock go, or will when it closes;
+        # the run's own error is the one to report.
+        logger.warning("Referral file %s: advisory lock not released", batch_id, exc_info=True)
 
 
 def intake_batch_run(*, batch_id: int) -> IntakeBatch:
