@@ -56,9 +56,37 @@ class StrictSerializer(core_serializers.StrictSerializer):
     read_only_hints = READ_ONLY_HINTS
 
 
+class CodeOrNameField(serializers.SlugRelatedField):
+    """A reference record written by its code (`slug_field`) or its name, in any case, or, with
+    `by_id`, by its id: the same ways a referral file writes them (partners.intake)."""
+
+    default_error_messages = {
+        "does_not_exist": _("There is no {what} “{value}”: write its code or its name."),
+        "invalid": _("Write a code or a name."),
+    }
+
+    def __init__(self, *, what, by_id=False, **kwargs):
+        self.what, self.by_id = what, by_id
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int):
+            self.fail("invalid")
+        text = str(data).strip()
+        queryset = self.get_queryset()
+        lookups = [{f"{self.slug_field}__iexact": text}, {"name__iexact": text}]
+        if self.by_id and text.isdigit() and len(text) < 10:
+            lookups.insert(0, {"pk": int(text)})
+        for lookup in lookups:
+            found = queryset.filter(**lookup).first()
+            if found is not None:
+                return found
+        self.fail("does_not_exist", what=self.what, value=text[:100])
+
+
 def _country_field(**kwargs):
-    return serializers.SlugRelatedField(
-        slug_field="iso_code", queryset=Country.objects.all(), **kwargs
+    return CodeOrNameField(
+        slug_field="iso_code", queryset=Country.objects.all(), what=_("country"), **kwargs
     )
 
 
@@ -87,26 +115,36 @@ class CaseFieldsIn(StrictSerializer):
     """Household data of a case (PATCH takes any of them)."""
 
     unhcr_case_number = serializers.CharField(max_length=30)
-    location = serializers.PrimaryKeyRelatedField(
-        queryset=Location.objects.all(), help_text=_("Id of a camp or location.")
+    location = CodeOrNameField(
+        slug_field="name",
+        by_id=True,
+        queryset=Location.objects.all(),
+        what=_("camp or location"),
+        help_text=_("Name of a camp or location (e.g. Kiziba), or its id."),
     )
-    destination_country = serializers.SlugRelatedField(
+    destination_country = CodeOrNameField(
         slug_field="iso_code",
         queryset=Country.objects.filter(is_destination=True),
-        help_text=_("ISO code of the destination country, e.g. USA."),
+        what=_("destination country"),
+        help_text=_("ISO code (or name) of the destination country, e.g. USA."),
     )
-    programme = serializers.SlugRelatedField(
-        slug_field="code", queryset=Programme.objects.all(), help_text=_("e.g. USRAP.")
+    programme = CodeOrNameField(
+        slug_field="code",
+        queryset=Programme.objects.all(),
+        what=_("programme"),
+        help_text=_("Code or name, e.g. USRAP."),
     )
-    movement_type = serializers.SlugRelatedField(
+    movement_type = CodeOrNameField(
         slug_field="code",
         queryset=MovementType.objects.all(),
-        help_text=_("e.g. refugee_resettlement."),
+        what=_("movement type"),
+        help_text=_("Code or name, e.g. refugee_resettlement."),
     )
-    submission_category = serializers.SlugRelatedField(
+    submission_category = CodeOrNameField(
         slug_field="code",
         queryset=SubmissionCategory.objects.all(),
-        help_text=_("UNHCR submission category code, e.g. LPN."),
+        what=_("submission category"),
+        help_text=_("UNHCR submission category code (or name), e.g. LPN."),
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     caseworker = serializers.SlugRelatedField(

@@ -127,15 +127,20 @@ def refusal_of(errors: Mapping[str, list], *, code: str | None = None) -> Applic
     )
 
 
-def clean_or_refuse(obj, *, exclude: Iterable[str] = (), prefix: str = "") -> None:
+def clean_or_refuse(
+    obj, *, exclude: Iterable[str] = (), prefix: str = "", constraints: bool = True
+) -> None:
     """Run the model's own validation (its fields, `clean()`, its CHECK constraints) and refuse
     what fails, every field at once. Unique constraints are left out: a natural key taken is
-    the service's to refuse by naming the record that holds it (DuplicateRecord)."""
+    the service's to refuse by naming the record that holds it (DuplicateRecord).
+    `constraints=False` leaves the CHECK constraints (a query each) to the database: for a
+    caller that writes many rows at once and, should the write fail, checks each row again
+    with them (cases.services.case_create_many)."""
     exclude = set(exclude)
     try:
         obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         errors: dict[str, list] = {}
-        for constraint in obj._meta.constraints:
+        for constraint in obj._meta.constraints if constraints else ():
             if isinstance(constraint, UniqueConstraint):
                 continue
             try:

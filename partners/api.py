@@ -18,11 +18,13 @@ from core.api.schema import ErrorSerializer, error_responses
 from core.api.views import BaseApi, ListApi, object_or_404
 from core.roles import HOUSEHOLD_EDITORS, Role
 
+from . import intake
 from . import serializers as s
 from .delivery import message_replay
 from .intake import intake_batch_create
 from .selectors import intake_batch_visible_to, intake_row_errors, webhook_messages_visible_to
 from .throttling import DEFAULT_THROTTLES, BulkRateThrottle
+from .uploads import cap_uploads
 
 MORE_ERRORS = {
     413: _("The file is larger than the limit (20 MB)."),
@@ -52,6 +54,11 @@ class IntakeBatchListApi(ListApi):
     write_roles = INTAKE_ROLES
     parser_classes = [MultiPartParser]
 
+    def initial(self, request, *args, **kwargs):
+        if request.method == "POST" and not hasattr(request._request, "_files"):
+            cap_uploads(request._request)  # before the body is parsed
+        super().initial(request, *args, **kwargs)
+
     def get_throttles(self):
         throttles = [throttle() for throttle in DEFAULT_THROTTLES]
         if self.request.method == "POST":
@@ -74,8 +81,10 @@ class IntakeBatchListApi(ListApi):
             "The file is checked at once (encoding, columns, size up to 20 MB): what cannot be "
             "read is refused (400, 413). Then every referral is taken in by a background task "
             "with the same rules as a single referral; poll the file (Location) for progress "
-            "and read the refused referrals at errors_url. A referral whose UNHCR case number "
-            "is already recorded is counted as present, never stored twice."
+            "and read the refused referrals at errors_url (line, field, the reason in words). "
+            "Camps, countries and programmes by code or name. A referral whose UNHCR case "
+            "number is already recorded is counted as present, never stored twice; the same "
+            "file sent again while it is being taken in answers the same file."
         ),
         request={"multipart/form-data": s.IntakeFileIn},
         responses={
@@ -87,10 +96,7 @@ class IntakeBatchListApi(ListApi):
         given = s.IntakeFileIn(data=request.data)
         given.is_valid(raise_exception=True)
         upload = given.validated_data["file"]
-        if upload.size > 20 * 1024 * 1024 + 1:
-            content = upload.read(20 * 1024 * 1024 + 1)
-        else:
-            content = upload.read()
+        content = upload.read(intake.MAX_FILE_BYTES + 1)  # at most that much is kept (initial)
         batch = intake_batch_create(
             actor=request.user,
             file_name=upload.name,

@@ -188,6 +188,10 @@ class IntakeBatch(models.Model):
     present_rows = models.PositiveIntegerField(_("already recorded"), default=0)
     error_rows = models.PositiveIntegerField(_("refused"), default=0)
     failure = models.TextField(_("why the file could not be read"), blank=True)
+    # The sender's language: refusals are written in it by the task (which has no request).
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    # The same file sent again while it is being taken in is the same batch (constraint below).
+    content_sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
     created_at = BoundedDateTimeField(_("created"), auto_now_add=True)
     started_at = BoundedDateTimeField(_("started"), null=True, blank=True)
     progressed_at = BoundedDateTimeField(_("last progress"), null=True, blank=True)
@@ -197,6 +201,13 @@ class IntakeBatch(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("referral file")
         verbose_name_plural = _("referral files")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "content_sha256"],
+                condition=Q(status__in=["queued", "running"]) & ~Q(content_sha256=""),
+                name="intake_one_active_copy_of_a_file",
+            )
+        ]
 
     def __str__(self):
         return f"{self.file_name or self.pk} ({self.get_status_display()})"
@@ -223,6 +234,21 @@ class IntakeRowError(models.Model):
     field = models.CharField(_("field"), max_length=100, blank=True)
     code = models.CharField(_("code"), max_length=40, blank=True)
     message = models.TextField(_("reason"))
+    # The refused referral's lines as CSV cells (partners.intake.CSV_HEADER): the refused-rows
+    # file gives them back, ready to fix and send again.
+    rows = models.JSONField(_("lines"), default=list, blank=True)
+    # The referral as read from the file, to save it anyway (a possible duplicate).
+    referral = models.JSONField(_("referral"), default=dict, blank=True)
+    # Ids of the recorded people a member may be (a possible duplicate).
+    possible_duplicates = models.JSONField(_("may be"), default=list, blank=True)
+    saved_case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved anyway as"),
+    )
 
     class Meta:
         ordering = ["batch", "line", "id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from cases.models import Individual
 from core.roles import HOUSEHOLD_EDITORS, Role, has_role
 
 from .models import IntakeBatch, IntakeRowError, WebhookMessage
@@ -30,7 +31,22 @@ def intake_batch_visible_to(user) -> QuerySet[IntakeBatch]:
 
 
 def intake_row_errors(batch: IntakeBatch) -> QuerySet[IntakeRowError]:
+    """The refusals of a file, by line."""
     return IntakeRowError.objects.filter(batch=batch).order_by("line", "id")
+
+
+def intake_refusals_to_fix(batch: IntakeBatch) -> QuerySet[IntakeRowError]:
+    """The refusals of a file still to fix (not saved anyway since), by line."""
+    return intake_row_errors(batch).filter(saved_case__isnull=True)
+
+
+def intake_possible_duplicate_people(errors) -> dict[int, Individual]:
+    """The recorded people the refused referrals `errors` may be, by id, with their case (one
+    query for all)."""
+    ids = {pk for error in errors for pk in error.possible_duplicates if isinstance(pk, int)}
+    if not ids:
+        return {}
+    return {p.pk: p for p in Individual.objects.filter(pk__in=ids).select_related("case")}
 
 
 def webhook_messages_visible_to(user) -> QuerySet[WebhookMessage]:

@@ -45,7 +45,25 @@ class IntakeBatchOut(serializers.ModelSerializer):
 class IntakeRowErrorOut(serializers.ModelSerializer):
     class Meta:
         model = IntakeRowError
-        fields = ["line", "unhcr_case_number", "field", "code", "message"]
+        fields = [
+            "line",
+            "unhcr_case_number",
+            "field",
+            "code",
+            "message",
+            "possible_duplicates",
+            "saved_case",
+        ]
+        extra_kwargs = {
+            "possible_duplicates": {
+                "help_text": _(
+                    "Ids of the people already recorded a member may be (code "
+                    "possible_duplicate): send the referral again with them in "
+                    "acknowledged_duplicates if it is someone else."
+                )
+            },
+            "saved_case": {"help_text": _("The case saved anyway from the browser, if any.")},
+        }
 
 
 class WebhookMessageOut(serializers.ModelSerializer):

@@ -26,7 +26,8 @@ def webhook_sweep() -> int:
 
 @shared_task(acks_late=True, time_limit=60 * 60, soft_time_limit=59 * 60)
 def intake_run(batch_id: int) -> None:
-    """Take in a referral file (partners.intake.intake_batch_run); a re-run resumes it."""
+    """Take in a referral file (partners.intake.intake_batch_run): one worker at a time; a
+    re-run resumes it without resetting its counts."""
     from .intake import intake_batch_run
 
     intake_batch_run(batch_id=batch_id)
@@ -43,7 +44,8 @@ def idempotency_purge() -> int:
 @shared_task(soft_time_limit=50, time_limit=60)
 def intake_sweep() -> int:
     """Every 10 minutes (beat): a referral file whose task was lost (queued or running with no
-    progress for an hour) is queued again; the re-run starts over (idempotent)."""
+    progress for an hour) is queued again; the re-run resumes after the last chunk counted, and
+    leaves at once if a live worker still holds the file (partners.intake.intake_batch_run)."""
     from .intake import intake_batches_stalled
 
     stalled = intake_batches_stalled()

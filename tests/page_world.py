@@ -16,7 +16,7 @@ from movements.bookings import services
 from movements.choices import EscortKind, EscortRole
 from movements.groups import services as groups
 from movements.notices import services as notices
-from partners.models import IntakeBatch
+from partners.models import IntakeBatch, IntakeRowError
 from reports import services as report_services
 from reports.history import history_import
 from tests.movements.booked import booked_case, mission
@@ -75,6 +75,7 @@ def world(officer, manager, caseworker) -> dict[str, dict]:
     batch = IntakeBatch.objects.create(
         created_by=caseworker, file_name="f.csv", format="csv", content=b"x", status="done"
     )
+    refusal = IntakeRowError.objects.create(batch=batch, line=2, message="x", code="invalid")
     return {
         "movements:group_list": {},
         "movements:group_detail": {"pk": group.pk},
@@ -116,6 +117,8 @@ def world(officer, manager, caseworker) -> dict[str, dict]:
         "partners:referral_files": {},
         "partners:referral_file": {"pk": batch.pk},
         "partners:referral_file_errors": {"pk": batch.pk},
+        "partners:referral_file_template": {},
+        "partners:referral_save_anyway": {"pk": batch.pk, "error_pk": refusal.pk},
     }
 
 
@@ -190,6 +193,8 @@ PARTNERS_ACCESS = {
     "partners:referral_files": (HOUSEHOLD_EDITORS, HOUSEHOLD_EDITORS),
     "partners:referral_file": (HOUSEHOLD_EDITORS, set()),
     "partners:referral_file_errors": (HOUSEHOLD_EDITORS, set()),
+    "partners:referral_file_template": (HOUSEHOLD_EDITORS, set()),
+    "partners:referral_save_anyway": (set(), HOUSEHOLD_EDITORS),
 }
 ACCESS = {"movements": MOVEMENTS_ACCESS, "reports": REPORTS_ACCESS, "partners": PARTNERS_ACCESS}
 

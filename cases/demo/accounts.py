@@ -10,7 +10,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cases.models import Case, PartnerProfile
+from cases.choices import PartnerKind
+from cases.models import Case, Country, PartnerOrganisation, PartnerProfile
 from cases.services import case_update
 from core.errors import ApplicationError
 from core.roles import Role
@@ -31,6 +32,13 @@ DEMO_USERS = (
 
 
 PARTNER_ORGANISATION = "UNHCR Rwanda"
+# The partner organisations the partner guide names (README), one of each kind:
+# (name, kind, destination countries).
+DEMO_ORGANISATIONS = (
+    (PARTNER_ORGANISATION, PartnerKind.UNHCR, ()),
+    ("RSC Africa", PartnerKind.SUPPORT_CENTRE, ()),
+    ("US Embassy Kigali", PartnerKind.MISSION, ("USA",)),
+)
 
 
 @dataclass(frozen=True)
@@ -41,18 +49,33 @@ class DemoAccount:
     created: bool
 
 
+def demo_organisations_ensure() -> dict[str, PartnerOrganisation]:
+    """The partner organisations the partner guide names (DEMO_ORGANISATIONS), active, with
+    their kind and countries (safe to repeat); by name."""
+    found = {}
+    for name, kind, countries in DEMO_ORGANISATIONS:
+        organisation, _created = PartnerOrganisation.objects.update_or_create(
+            name=name, defaults={"kind": kind, "is_active": True}
+        )
+        organisation.countries.set(Country.objects.filter(iso_code__in=countries))
+        found[name] = organisation
+    return found
+
+
 @transaction.atomic
 def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
     """One active account per role, in the role's group, with `password` (reset on each run).
 
     `admin` may also use the admin site (staff, with the administrator role's permissions
     only: no superuser, who would see what the role may not); `partner` stands for UNHCR
-    Rwanda. Demo cases with no caseworker are then handed to the demo caseworker, so that
+    Rwanda, one of the partner organisations the partner guide names (recorded here too).
+    Demo cases with no caseworker are then handed to the demo caseworker, so that
     "My desk" shows cases from the first login (demo_cases_hand_over).
     """
     if not password:
         raise ApplicationError(_("A demo password cannot be empty."), field="password")
     User = get_user_model()
+    organisations = demo_organisations_ensure()
     accounts = []
     for role, username, first_name, last_name in DEMO_USERS:
         group, _created = Group.objects.get_or_create(name=role.value)
@@ -67,7 +90,12 @@ def demo_users_ensure(*, password: str = DEMO_PASSWORD) -> list[DemoAccount]:
         user.groups.add(group)
         if role == Role.PARTNER_SYSTEM:
             PartnerProfile.objects.update_or_create(
-                user=user, defaults={"organisation": PARTNER_ORGANISATION, "country": None}
+                user=user,
+                defaults={
+                    "organisation": PARTNER_ORGANISATION,
+                    "country": None,
+                    "partner_organisation": organisations[PARTNER_ORGANISATION],
+                },
             )
         accounts.append(DemoAccount(role.value, username, password, created))
     demo_cases_hand_over(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
@@ -94,17 +95,31 @@ def _refuse_possible_duplicates(people: list[Individual], acknowledged: Collecti
         raise PossibleDuplicates(matches)
 
 
-def _referral_checked(*, actor, members: list[dict], fields: dict) -> tuple[Case, list]:
+def _fetched(given: dict) -> list[str]:
+    """Fields given as records read from the database: their existence needs no query per
+    referral (full_clean's), the foreign key holds it at the write (bulk intake's speed)."""
+    return [name for name, value in given.items() if isinstance(value, Model) and value.pk]
+
+
+def _referral_checked(
+    *, actor, members: list[dict], fields: dict, constraints: bool = True
+) -> tuple[Case, list]:
     """The rules of a referral that need no other record (unknown fields, the partner's
     destination, the case's and each member's own rules, one principal applicant, no UNHCR
-    individual number twice), all reported at once; returns the unsaved case and members."""
+    individual number twice), all reported at once; returns the unsaved case and members.
+    `constraints=False` leaves the CHECK constraints to the database (case_create_many)."""
     _refuse_unknown(CASE_EDITABLE_FIELDS, fields)
     for index, member in enumerate(members):
         _refuse_unknown(INDIVIDUAL_EDITABLE_FIELDS, member, prefix=f"members[{index}].")
     _raise_taken(partner_destination_refusal(actor, fields.get("destination_country")))
     errors: dict[str, list] = {}
     case = Case(**fields)
-    _collect(errors, case, exclude=["case_number", "status", "resume_status"])
+    _collect(
+        errors,
+        case,
+        exclude=["case_number", "status", "resume_status", *_fetched(fields)],
+        constraints=constraints,
+    )
     if not members:
         errors["members"] = [_("A case needs at least one member.")]
     elif problem := principal_problem(m.get("relationship") for m in members):
@@ -113,7 +128,13 @@ def _referral_checked(*, actor, members: list[dict], fields: dict) -> tuple[Case
     seen_numbers: set[str] = set()
     for index, member in enumerate(members):
         person = Individual(case=case, **member)
-        _collect(errors, person, exclude=["case"], prefix=f"members[{index}].")
+        _collect(
+            errors,
+            person,
+            exclude=["case", *_fetched(member)],
+            prefix=f"members[{index}].",
+            constraints=constraints,
+        )
         number = person.unhcr_individual_number
         if number and number in seen_numbers:
             errors.setdefault(f"members[{index}].unhcr_individual_number", []).append(
@@ -175,7 +196,11 @@ def case_create_many(*, actor, referrals: list[tuple[dict, list[dict]]]) -> list
     checked = []
     for index, (fields, members) in enumerate(referrals):
         try:
-            case, people = _referral_checked(actor=actor, members=members, fields=fields)
+            # The CHECK constraints (a query each) are left to the joint write: should it fail,
+            # every referral goes through case_create, which checks them one by one.
+            case, people = _referral_checked(
+                actor=actor, members=members, fields=fields, constraints=False
+            )
         except ApplicationError as refusal:
             outcomes[index] = refusal
             continue

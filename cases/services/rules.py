@@ -149,11 +149,11 @@ DUPLICATE_CONSTRAINTS = {
 }
 
 
-def _collect(errors: dict, obj, *, exclude=(), prefix="") -> None:
+def _collect(errors: dict, obj, *, exclude=(), prefix="", constraints=True) -> None:
     """Add `obj`'s own validation errors (core.errors.clean_or_refuse) to `errors`, by their
     path in the input."""
     try:
-        clean_or_refuse(obj, exclude=exclude, prefix=prefix)
+        clean_or_refuse(obj, exclude=exclude, prefix=prefix, constraints=constraints)
     except ApplicationError as refusal:
         for name, messages in refusal.field_errors.items():
             errors.setdefault(name, []).extend(messages)

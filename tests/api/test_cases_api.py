@@ -222,13 +222,32 @@ def test_an_unknown_field_of_a_member_is_refused_naming_it(api, caseworker):
 
 
 def test_wrong_types_are_refused_naming_the_field(api, caseworker):
-    body = referral(referral_date="yesterday", location="Kiziba")
+    body = referral(referral_date="yesterday", location=["Kiziba"])
     body["members"][0]["date_of_birth"] = 1988
     response = api.as_(caseworker).post(URL, body, format="json")
     assert response.status_code == 400
     fields = response.json()["error"]["fields"]
     assert {"referral_date", "location", "members[0].date_of_birth"} <= set(fields)
     assert not Case.objects.exists()
+
+
+def test_camps_countries_and_programmes_are_taken_by_code_or_name(api, caseworker):
+    """As in a referral file (partners.intake): the camp by name or id, the rest by code or
+    name, any case; an unknown one refused in words naming the field."""
+    body = referral(location="kiziba", destination_country="United States", programme="usrap")
+    body["members"][0]["nationality"] = "cod"
+    response = api.as_(caseworker).post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    assert (case.location.name, case.destination_country.iso_code) == ("Kiziba", "USA")
+    unknown = api.as_(caseworker).post(
+        URL, referral(unhcr_case_number="RWA-24-900002", location="Atlantis"), format="json"
+    )
+    assert unknown.status_code == 400
+    error = unknown.json()["error"]
+    assert error["field"] == "location"
+    assert "Atlantis" in error["message"] and "Incorrect type" not in error["message"]
+    assert Case.objects.count() == 1
 
 
 def test_malformed_json_is_refused(api, caseworker):

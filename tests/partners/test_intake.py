@@ -193,8 +193,10 @@ def test_formula_like_cells_are_taken_as_text_and_neutralised_in_the_error_repor
     report = client.get(f"/partners/referral-files/{batch.pk}/errors.csv")
     assert report.status_code == 200
     rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
-    assert rows[0][0] == "line"
-    assert rows[1][0] == "2"
+    assert rows[0][0] == "unhcr_case_number"
+    assert rows[0][-1] == "reason"
+    assert rows[1][0] == "RWA-26-000040"
+    assert rows[1][-1].startswith("Line 2: ")
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
 
 
@@ -316,7 +318,9 @@ def test_a_lost_intake_is_queued_again_and_a_crash_fails_the_file(
         intake.intake_batch_run(batch_id=crashing.pk)
     crashing.refresh_from_db()
     assert crashing.status == IntakeStatus.FAILED
-    assert "database went away" in crashing.failure
+    # In words for the sender; the error itself is for the log, never shown.
+    assert "database went away" not in crashing.failure
+    assert "internal error" in crashing.failure
 
 
 def test_an_expired_or_revoked_token_gets_401_and_nothing_is_queued(unhcr_account):

@@ -5,8 +5,9 @@
 
 (1) Bulk referral intake: a CSV of `--rows` referrals (four people each: about 40,000 people)
     is sent through the bulk endpoint (the API view, then the task's body, as the worker runs
-    it) and its rows per second are printed next to PostgreSQL's COPY of the same cases and
-    people into the same tables (triggers in place). Target: at least 1/8 of COPY.
+    it) and its rows per second are printed next to PostgreSQL's COPY of the same rows (cases,
+    people, timeline entries) into the same tables, triggers in place and the same deferred
+    checks run at its commit. Target: at least 1/4 of COPY.
 (2) Webhook delivery: an outbox of `--events` messages is drained to a receiver on 127.0.0.1
     (a bounded local server started here) and events per second are printed next to a bare
     loop of the same signed POSTs over one kept-alive connection. Target: within 2x.
@@ -45,7 +46,7 @@ from partners.intake import CSV_HEADER, intake_batch_run
 from partners.models import IntakeBatch, WebhookEndpoint, WebhookMessage
 from partners.signing import signed_headers
 
-INTAKE_TARGET = 1 / 8
+INTAKE_TARGET = 1 / 4
 WEBHOOK_TARGET = 2.0
 GIVEN = ["Aline", "Bosco", "Claude", "Divine", "Eric", "Fabrice", "Grace", "Honore", "Iris"]
 FAMILY = ["Uwimana", "Habimana", "Niyonsaba", "Mukamana", "Bizimana", "Ndayisaba", "Kabera"]
@@ -177,7 +178,7 @@ class Command(BaseCommand):
             )
             ratio = r["intake_rate"] / r["copy_rate"]
             verdict = "meets" if ratio >= INTAKE_TARGET else "misses"
-            self.stdout.write(f"  ratio {ratio:.3f} of COPY ({verdict} the 1/8 target)")
+            self.stdout.write(f"  ratio {ratio:.3f} of COPY ({verdict} the 1/4 target)")
         if "webhooks" in results:
             r = results["webhooks"]
             self.stdout.write(f"Webhooks: {r['events']} events to {r['url']}")
@@ -252,9 +253,9 @@ class Command(BaseCommand):
         else:
             transaction.savepoint_rollback(sid)
 
-        copy_s = self._copy(lines, rows, committed=committed)
+        copy_s = self._copy(lines, rows, committed=committed, actor_id=user.pk)
         people = len(lines)
-        table_rows = rows + people
+        table_rows = rows + people + rows  # cases, people, timeline entries
         return {
             "referrals": rows,
             "people": people,
@@ -266,8 +267,9 @@ class Command(BaseCommand):
             "copy_rate": table_rows / copy_s,
         }
 
-    def _copy(self, lines: list[dict], rows: int, *, committed: bool) -> float:
-        """COPY the same cases and people into cases_case and cases_individual."""
+    def _copy(self, lines: list[dict], rows: int, *, committed: bool, actor_id=None) -> float:
+        """COPY the same rows the intake writes: cases, people and each case's timeline entry
+        (cases_case, cases_individual, cases_caseevent), triggers in place."""
         location = Location.objects.get(name="Mahama").pk
         usa = Country.objects.get(iso_code="USA")
         cod = Country.objects.get(iso_code="COD").pk
@@ -336,6 +338,25 @@ class Command(BaseCommand):
                             [],
                             now,
                             now,
+                        )
+                    )
+            # Each case's "created" entry on its timeline, as the intake writes it.
+            with raw.copy(
+                "COPY cases_caseevent (case_id, kind, actor_id, at, from_status, to_status, "
+                "transition, reason, data) FROM STDIN"
+            ) as copy:
+                for case_id in ids:
+                    copy.write_row(
+                        (
+                            case_id,
+                            "created",
+                            actor_id,
+                            now,
+                            "",
+                            "referred",
+                            "",
+                            "",
+                            '{"members": 4}',
                         )
                     )
             if not committed:
