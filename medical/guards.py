@@ -34,12 +34,6 @@ def clearance_problem(person, assessment, day: datetime.date, is_departure: bool
         return _("%(name)s was not medically cleared") % {"name": name}
     if assessment.outcome not in CLEARING_OUTCOMES:
         return _("%(name)s's health assessment has no outcome yet") % {"name": name}
-    if assessment.outcome_on and day < assessment.outcome_on:
-        return _("%(name)s was cleared only on %(cleared)s, after %(date)s") % {
-            "name": name,
-            "cleared": assessment.outcome_on.isoformat(),
-            "date": day.isoformat(),
-        }
     if assessment.valid_until < day:
         values = {
             "name": name,
@@ -52,6 +46,12 @@ def clearance_problem(person, assessment, day: datetime.date, is_departure: bool
                 % values
             )
         return _("%(name)s's clearance expired on %(expiry)s") % values
+    if assessment.outcome_on and day < assessment.outcome_on:
+        return _("%(name)s was cleared only on %(cleared)s, after %(date)s") % {
+            "name": name,
+            "cleared": assessment.outcome_on.isoformat(),
+            "date": day.isoformat(),
+        }
     return None
 
 
