@@ -3,13 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from cases.models import Country, PartnerOrganisation, PartnerProfile
 from cases.choices import PartnerKind
+from cases.models import Country, PartnerOrganisation, PartnerProfile
 from core.landing import LANDING_PAGES, landing_page_name
 from core.roles import Role
 from tests.factories import CaseFactory, UserFactory
 
-PASSWORD = "correct horse battery staple"  # noqa: S105 - the factories' password
+PASSWORD = "correct horse battery staple"
 
 EXPECTED = {
     Role.CASEWORKER: ("cases:dashboard", "My desk"),
