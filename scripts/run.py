@@ -14,6 +14,7 @@ nothing twice. Embedded servers that this run started are stopped when it ends; 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import socket
 import subprocess
@@ -61,10 +62,8 @@ def run_settings(address: str | None, environ: dict[str, str]) -> dict[str, str]
 
 def _machine_names() -> list[str]:
     names = {socket.gethostname(), socket.getfqdn()}
-    try:
+    with contextlib.suppress(OSError):
         names.update(socket.gethostbyname_ex(socket.gethostname())[2])
-    except OSError:
-        pass
     return sorted(n for n in names if n)
 
 

@@ -106,9 +106,11 @@ def test_the_notice_email_links_to_the_address(
 
     mission()
     booking = booked_case(day=timezone.localdate() + datetime.timedelta(days=10))
-    with override_settings(PUBLIC_BASE_URL="http://office-laptop.lan:8080"):
-        with django_capture_on_commit_callbacks(execute=True):
-            notices.notice_send(actor=movement_officer, booking=booking)
+    with (
+        override_settings(PUBLIC_BASE_URL="http://office-laptop.lan:8080"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        notices.notice_send(actor=movement_officer, booking=booking)
     [message] = mail.outbox
     assert re.search(r"http://office-laptop\.lan:8080/movements/notices/ack/\S+/", message.body)
     assert "127.0.0.1:8000" not in message.body

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.demo import DEMO_PASSWORD, demo_users_ensure
 from core.errors import ApplicationError
 
+
 class Command(BaseCommand):
     help = (
         "Create (or reset) one demo account per role, all with one documented password "
