@@ -44,7 +44,7 @@ def run_settings(address: str | None, environ: dict[str, str]) -> dict[str, str]
     if not colon or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError(f"not an address: {address!r} (expected HOST:PORT, e.g. 0.0.0.0:8080)")
     wildcard = host in WILDCARD_HOSTS
-    public_host = socket.getfqdn() if wildcard else host
+    public_host = machine_address() if wildcard else host
     public = environ.get("PUBLIC_BASE_URL") or f"http://{public_host}:{port}"
     allowed = list(LOCAL_HOSTS)
     for name in (host, public_host, urlsplit(public).hostname or ""):
@@ -58,6 +58,20 @@ def run_settings(address: str | None, environ: dict[str, str]) -> dict[str, str]
         "PUBLIC_BASE_URL": public.rstrip("/"),
         "DJANGO_ALLOWED_HOSTS": environ.get("DJANGO_ALLOWED_HOSTS") or ",".join(allowed),
     }
+
+
+def machine_address() -> str:
+    """How other machines reach this one: its network name when it has a real one, else the
+    address of the interface its outgoing traffic leaves by (nothing is sent to find it)."""
+    for name in (socket.getfqdn(), socket.gethostname()):
+        if name and "." in name and not name.startswith("localhost"):
+            return name
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere real
+        address = probe.getsockname()[0]
+        if not address.startswith("127."):
+            return address
+    return socket.gethostname() or "127.0.0.1"
 
 
 def _machine_names() -> list[str]:

@@ -55,13 +55,23 @@ def test_the_default_address_is_unchanged():
     assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:8000"
 
 
+def test_this_machine_is_named_by_a_name_others_can_reach(monkeypatch):
+    run = _run_module()
+    monkeypatch.setattr(run.socket, "getfqdn", lambda *a: "localhost")
+    monkeypatch.setattr(run.socket, "gethostname", lambda: "vm")
+    address = run.machine_address()
+    # The interface's address (or, on a machine with no network at all, its host name).
+    assert address != "localhost"
+    assert not address.startswith("127.")
+
+
 def test_a_port_alone_is_served_on_this_machine_only():
     assert _run_module().run_settings("8081", {})["RUN_ADDRESS"] == "127.0.0.1:8081"
 
 
 def test_another_address_is_printed_answered_and_put_in_links(monkeypatch):
     run = _run_module()
-    monkeypatch.setattr(run.socket, "getfqdn", lambda *a: "office-laptop.lan")
+    monkeypatch.setattr(run, "machine_address", lambda: "office-laptop.lan")
     env = run.run_settings("0.0.0.0:8080", {})
 
     assert env["RUN_ADDRESS"] == "0.0.0.0:8080"
