@@ -30,6 +30,7 @@ ROOT = services.ROOT
 DEFAULT_ADDRESS = "127.0.0.1:8000"
 WILDCARD_HOSTS = ("0.0.0.0", "", "::", "[::]")  # noqa: S104 - recognised, not bound here
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+STOPPED_BY_CTRL_C, STOPPED_BY_TERM = 130, 143  # honcho's return codes for SIGINT and SIGTERM
 
 
 def run_settings(address: str | None, environ: dict[str, str]) -> dict[str, str]:
@@ -167,6 +168,9 @@ def serve(env: dict[str, str]) -> int:
         manager.loop()
     finally:
         stop.set()
+    # Ctrl-C (or a TERM) is how `make run` is meant to end: a clean exit, not an error.
+    if manager.returncode in (STOPPED_BY_CTRL_C, STOPPED_BY_TERM):
+        return 0
     return manager.returncode or 0
 
 
@@ -204,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         services.say(f"failed: {' '.join(map(str, error.cmd[1:]))} (exit {error.returncode})")
         return error.returncode or 1
     except KeyboardInterrupt:
-        return 130
+        services.say("stopped before the web server started")
+        return 0
     finally:
         if servers.started:
             services.say("stopping the embedded " + " and ".join(servers.started))

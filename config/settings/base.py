@@ -91,6 +91,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "cases.context_processors.roles",
             ],
+            # {% page_error_summary %} in the base layout: every form page's error summary.
+            "builtins": ["core.page_errors"],
         },
     },
 ]
@@ -356,6 +358,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own default handlers (a console one when DEBUG is on, printing tracebacks)
+        # would log each record a second time beside ours: everything goes through ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The audit trail's admin page leaves out medical history (cases/audit_admin.py).

@@ -108,3 +108,12 @@ def test_a_server_error_keeps_its_traceback():
         )
     assert RefusedRequestFilter().filter(record) is True
     assert record.exc_info is not None
+
+
+def test_django_logs_only_through_our_handler():
+    """Django's default console handler (DEBUG on, as under `make run`) would print a refusal
+    a second time, with its traceback."""
+    assert logging.getLogger("django").handlers == []
+    assert logging.getLogger("django").propagate is True
+    server = logging.getLogger("django.server").handlers
+    assert [type(f) for h in server for f in h.filters] == [RefusedRequestFilter]
