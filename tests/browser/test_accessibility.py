@@ -27,13 +27,13 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import Resolver404, get_resolver, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from cases.models import PartnerProfile
 from core.roles import Role
-from orientation.models import Curriculum
 from orientation import services as orientation_services
+from orientation.models import Curriculum
 from tests import page_world
 from tests.factories import InterviewFactory, user_with_role
 
