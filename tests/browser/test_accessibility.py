@@ -277,6 +277,7 @@ def test_every_page_of_every_role_in_every_language_passes_axe(
                 checked += 1
                 failures += [f"{code} {role} {path}: {v}" for v in _axe(tab, path)]
             context.close()
+    print(f"axe: {checked} page checks, {sum(map(len, pages.values()))} role pages")
     assert checked > 60
     assert failures == [], "\n".join(failures)
 
@@ -326,4 +327,16 @@ def test_after_a_refused_save_focus_is_on_the_error_summary(chromium, live_serve
         messages = [tab.locator(f"#{ref}").inner_text() for ref in described.split()]
         assert any(m.strip() for m in messages)
     assert _axe_here(tab) == []
+    context.close()
+
+
+def test_the_gate_sees_a_violation(chromium, live_server, reference_data):
+    """axe is really loaded and really reports: an image without a text alternative fails."""
+    context = _context(chromium, live_server, user_with_role(Role.CASEWORKER), "en")
+    tab = context.new_page()
+    tab.goto(reverse("login"))
+    tab.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=x.png>')"
+    )
+    assert any(v.startswith("image-alt ") for v in _axe_here(tab))
     context.close()
