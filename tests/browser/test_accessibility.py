@@ -31,6 +31,7 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from cases.models import PartnerProfile
+from core.landing import landing_page_url
 from core.roles import Role
 from orientation import services as orientation_services
 from orientation.models import Curriculum
@@ -291,6 +292,8 @@ def test_each_role_start_page_passes_axe_on_a_phone(chromium, live_server, refer
         context = _context(chromium, live_server, user, "en", viewport=PHONE)
         tab = context.new_page()
         failures += [f"{role}: {v}" for v in _axe(tab, "/")]
+        # "/" took the role to its own start page (core.landing).
+        assert urlsplit(tab.url).path == landing_page_url(user), role
         # The menu fits the screen: closed behind its button, open on a tap, nothing off screen.
         toggle = tab.get_by_role("button", name="Menu")
         assert toggle.get_attribute("aria-expanded") == "false"

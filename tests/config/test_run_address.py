@@ -124,3 +124,28 @@ def test_the_notice_email_links_to_the_address(
     [message] = mail.outbox
     assert re.search(r"http://office-laptop\.lan:8080/movements/notices/ack/\S+/", message.body)
     assert "127.0.0.1:8000" not in message.body
+
+
+@pytest.mark.parametrize(("stopped_by", "exit_code"), [(130, 0), (143, 0), (1, 1), (None, 0)])
+def test_ctrl_c_ends_make_run_cleanly(monkeypatch, stopped_by, exit_code):
+    """Honcho stops the web server, the worker and beat on Ctrl-C and answers 130: `make run`
+    then exits 0, as a run meant to end that way."""
+    import honcho.manager
+
+    run = _run_module()
+    started = []
+
+    class Manager:
+        def __init__(self, printer):
+            self.returncode = None
+
+        def add_process(self, name, command, env, cwd):
+            started.append(name)
+
+        def loop(self):
+            self.returncode = stopped_by
+
+    monkeypatch.setattr(honcho.manager, "Manager", Manager)
+    env = run.run_settings("127.0.0.1:1", {})
+    assert run.serve(env) == exit_code
+    assert started == ["web", "worker", "beat"]
