@@ -221,19 +221,18 @@ def _axe_here(tab) -> list[str]:
 
 
 def _context(chromium, live_server, user, language: str, viewport=LAPTOP):
-    client = Client()
-    client.force_login(user)
+    """A browser context signed in as `user` (None: no one) in `language`, with axe loaded on
+    every page it opens."""
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookies.append(
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}
+        )
     context = chromium.new_context(viewport=viewport, base_url=live_server.url)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            },
-            {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
-        ]
-    )
+    context.add_cookies(cookies)
     context.add_init_script(path=str(AXE_SCRIPT))
     return context
 
@@ -278,6 +277,18 @@ def test_every_page_of_every_role_in_every_language_passes_axe(
                 checked += 1
                 failures += [f"{code} {role} {path}: {v}" for v in _axe(tab, path)]
             context.close()
+        # Pages outside the walk: the login page (no one signed in), the refusal and the
+        # missing page (as a role the first refuses).
+        context = _context(chromium, live_server, None, code)
+        tab = context.new_page()
+        failures += [f"{code} anonymous login: {v}" for v in _axe(tab, reverse("login"))]
+        context.close()
+        context = _context(chromium, live_server, users[Role.PARTNER_SYSTEM], code)
+        tab = context.new_page()
+        for path in (reverse("cases:list"), "/no-such-page/"):
+            failures += [f"{code} partner {path}: {v}" for v in _axe(tab, path)]
+        context.close()
+        checked += 3
     print(f"axe: {checked} page checks, {sum(map(len, pages.values()))} role pages")
     assert checked > 60
     assert failures == [], "\n".join(failures)
