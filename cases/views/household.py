@@ -169,5 +169,5 @@ def _render_form_page(request, template, context, *, forms=None):
     """A form page; when the submitted form has errors it answers 400 with a summary on top."""
     shown = forms if forms is not None else [context["form"]]
     errors = error_summary(*[f for f in shown if f.is_bound])
-    context["errors"] = errors
+    context["error_summary"] = errors
     return render(request, template, context, status=400 if errors else 200)

@@ -105,7 +105,7 @@ def _render_intake(request, form, members, *, duplicates=(), status=200, focus_n
             "form": form,
             "members": members,
             "duplicates": duplicates,
-            "errors": errors,
+            "error_summary": errors,
             "focus_new_member": focus_new_member,
         },
         status=status,

@@ -91,9 +91,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "cases.context_processors.roles",
             ],
-            # `{{ row|localized_name }}` on every page without a {% load %}: a reference name
-            # in the reader's language (cases.reference_names).
-            "builtins": ["cases.templatetags.reference_names"],
+            # Builtins, on every page without a {% load %}: `{{ row|localized_name }}`, a reference
+            # name in the reader's language (cases.reference_names); {% page_error_summary %} in
+            # the base layout, every form page's error summary (core.page_errors).
+            "builtins": ["cases.templatetags.reference_names", "core.page_errors"],
         },
     },
 ]
@@ -349,8 +350,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A refused request (4xx) is logged once, without a traceback (core/request_log.py).
+    "filters": {"refusals": {"()": "core.request_log.RefusedRequestFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["refusals"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Django's own default handlers (a console one when DEBUG is on, printing tracebacks)
+        # would log each record a second time beside ours: everything goes through ours.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # The audit trail's admin page leaves out medical history (cases/audit_admin.py).

@@ -71,6 +71,8 @@ def test_the_dashboard_query_count_does_not_grow_with_cases(
     assert response.context["my_total"] == cases
 
 
-def test_a_partner_system_account_gets_403_on_the_dashboard(client, partner):
+def test_a_partner_system_account_is_sent_to_its_scope_page_not_refused(client, partner):
     client.force_login(partner)
-    assert client.get(DASHBOARD).status_code == 403
+    response = client.get(DASHBOARD)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:partner_scope")

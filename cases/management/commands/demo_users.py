@@ -8,8 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 from cases.demo import DEMO_PASSWORD, demo_users_ensure
 from core.errors import ApplicationError
 
-LOGIN_URL = "http://127.0.0.1:8000/accounts/login/"
-
 
 class Command(BaseCommand):
     help = (
@@ -45,4 +43,6 @@ class Command(BaseCommand):
                 "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
                 + f"  {row[3]}".rstrip()
             )
-        self.stdout.write(f"Log in at {LOGIN_URL} (admin site: http://127.0.0.1:8000/admin/)")
+        # The address people open (make run sets it from the address it serves on).
+        base = settings.PUBLIC_BASE_URL.rstrip("/")
+        self.stdout.write(f"Log in at {base}/accounts/login/ (admin site: {base}/admin/)")
