@@ -170,12 +170,32 @@ def present_pivot(table: Table, rows: list[dict], names: dict, years: list[int])
     return display
 
 
+def table_keys_in_order(figures: dict) -> list[str]:
+    """The keys of a run's tables in the report's own order (reports.tables.TABLES), never in
+    the stored JSON's order: PostgreSQL's jsonb keeps object keys sorted by length, so an
+    approved version read back from the database would list its tables in another order."""
+    stored = figures["tables"]
+    known = [key for key in TABLES_BY_KEY if key in stored]
+    # A table an older version has and today's report no longer defines keeps its place last.
+    return known + sorted(key for key in stored if key not in TABLES_BY_KEY)
+
+
+def ordered_tables(figures: dict) -> dict[str, list[dict]]:
+    """A run's stored tables as a dict in the report's own order."""
+    return {key: figures["tables"][key] for key in table_keys_in_order(figures)}
+
+
 def present_figures(figures: dict) -> list[DisplayTable]:
+    """Every table of a run as people read it, in the report's own order (whatever order the
+    stored figures came back in): the page, the CSV, the xlsx and the PDF print this list."""
     names = figures.get("names", {})
     years = list(range(figures["year_from"], figures["year_to"] + 1))
     out = []
-    for key, rows in figures["tables"].items():
-        table = TABLES_BY_KEY[key]
+    for key in table_keys_in_order(figures):
+        rows = figures["tables"][key]
+        table = TABLES_BY_KEY.get(key)
+        if table is None:
+            continue  # nothing left to name its columns by
         if any(d.kind == YEAR for d in table.dimensions):
             out.append(present_pivot(table, rows, names, years))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
@@ -16,11 +16,12 @@ from cases.models import CaseTally
 from cases.selectors import case_visible_to, sees_every_case
 from core.errors import ApplicationError, NotPermitted
 
+from .checks import Changes, Difference, changes_since_approval  # noqa: F401 (read here)
 from .choices import ReportKind, RunStatus
 from .errors import DrillDownRefused
 from .models import DepartureImport, ReportRun
 from .permissions import can_use_reports
-from .presenters import NOT_RECORDED, cell_map, describe_cell
+from .presenters import NOT_RECORDED, describe_cell
 from .tables import (
     AGE_BAND,
     GROUP,
@@ -89,66 +90,6 @@ def published_run(*, user, year: int, live: bool = False) -> ReportRun | None:
         if approved:
             return approved
     return latest_done(key)
-
-
-@dataclass
-class Difference:
-    table: str
-    table_key: str
-    cell: str
-    measure: str
-    approved: int
-    current: int
-    dims: dict
-    measure_key: str
-
-    @property
-    def change(self) -> int:
-        return self.current - self.approved
-
-
-@dataclass
-class Changes:
-    approved: ReportRun
-    current: ReportRun | None
-    differences: list[Difference] = field(default_factory=list)
-
-
-def changes_since_approval(run: ReportRun) -> Changes | None:
-    """For an approved version: the latest run of the same parameters computed after it, and
-    every figure that differs between the two (None when the run is not approved)."""
-    if not run.is_approved:
-        return None
-    newer = (
-        ReportRun.objects.filter(
-            parameters_key=run.parameters_key, status=RunStatus.DONE, version__gt=run.version
-        )
-        .order_by("-version")
-        .first()
-    )
-    changes = Changes(approved=run, current=newer)
-    if newer is None:
-        return changes
-    before, after = cell_map(run.figures), cell_map(newer.figures)
-    for address in sorted(set(before) | set(after), key=str):
-        old, new = before.get(address, 0), after.get(address, 0)
-        if old == new:
-            continue
-        key, dims, measure = address
-        table = TABLES_BY_KEY[key]
-        changes.differences.append(
-            Difference(
-                table=str(table.title),
-                table_key=key,
-                cell=describe_cell(key, dims, newer.figures if address in after else run.figures),
-                measure=str(table.measure(measure).label),
-                approved=old,
-                current=new,
-                dims={k: (NOT_RECORDED if v is None else v) for k, v in dims},
-                measure_key=measure,
-            )
-        )
-    return changes
 
 
 # ---------------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from core.background import enqueue_on_commit
 from core.errors import ApplicationError, NotPermitted
 
+from .checks import run_records_keep
 from .choices import (
     ACTIVE_STATUSES,
     FIRST_YEAR,
@@ -248,6 +249,9 @@ def run_compute(*, run_id: int) -> ReportRun | None:
                 figures = compute_figures(
                     kind=run.kind, year_from=run.year_from, year_to=run.year_to, progress=progress
                 )
+                # The records counted, kept so a later approval can name what changed since.
+                _set_progress(run.pk, TABLES_SHARE - 5, _("Keeping the records counted"))
+                run_records_keep(run=run)
                 ReportRun.objects.filter(pk=run.pk).update(
                     figures=figures, progress=TABLES_SHARE, progress_note=_("Writing the files")
                 )

@@ -27,7 +27,7 @@ from core.errors import ApplicationError
 from medical.selectors import clearances_expiring
 from movements.selectors import BoardFilters, board_sections
 
-from . import selectors, services
+from . import checks, selectors, services
 from .charts import bar_chart
 from .choices import FileEdition, FileFormat, ReportKind, RunStatus
 from .errors import ImportRefused
@@ -170,25 +170,31 @@ def _drill_url(run: ReportRun, table_key: str, cell) -> str:
     return f"{reverse('reports:drill', kwargs={'pk': run.pk})}?{urlencode(query)}"
 
 
+def _changes(request, run: ReportRun, *, ask: bool = True):
+    """An approved version's changes since approval; opening it asks for a fresh check
+    against today's records (in the background), so the page is never left behind."""
+    if not run.is_approved:
+        return None
+    if ask:
+        checks.approval_check_request(run_id=run.pk)
+    changes = selectors.changes_since_approval(run, user=request.user)
+    for difference in changes.differences:
+        query = {"table": difference.table_key, "measure": difference.measure_key}
+        target = changes.newer or run
+        difference.url = (
+            f"{reverse('reports:drill', kwargs={'pk': target.pk})}?"
+            f"{urlencode({**query, **difference.dims})}"
+        )
+    return changes
+
+
 def _run_context(request, run: ReportRun, *, published_for: int | None = None) -> dict:
     tables = present_figures(run.figures) if run.figures else []
     for table in tables:
         for row in table.rows:
             for cell in row.cells:
                 cell.url = _drill_url(run, table.key, cell)
-    changes = selectors.changes_since_approval(run)
-    if changes:
-        for difference in changes.differences:
-            if changes.current:
-                query = {
-                    "table": difference.table_key,
-                    "measure": difference.measure_key,
-                    **difference.dims,
-                }
-                difference.url = (
-                    f"{reverse('reports:drill', kwargs={'pk': changes.current.pk})}?"
-                    f"{urlencode(query)}"
-                )
+    changes = _changes(request, run)
     approved_for_year = None
     if run.kind == ReportKind.YEARLY and not run.is_approved:
         approved_for_year = selectors.latest_approved(run.parameters_key)
@@ -229,6 +235,16 @@ def run_progress(request, pk):
     if not run.is_active and request.htmx and request.GET.get("reload"):
         response["HX-Refresh"] = "true"
     return response
+
+
+@reports_role_required
+@require_GET
+def run_changes(request, pk):
+    """The "changed since approval" panel, polled by htmx while a check is under way."""
+    run = _run_or_404(request, pk)
+    return render(
+        request, "reports/_changes.html", {"run": run, "changes": _changes(request, run, ask=False)}
+    )
 
 
 @reports_role_required

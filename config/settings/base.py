@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.recompute_current_year",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Every approved year compared with today's records ("changed since approval", reports).
+    "reports-check-approved-years": {
+        "task": "reports.check_approved_years",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Runs whose worker died are retried or failed with the reason (reports).
     "reports-recover-stuck-runs": {"task": "reports.recover_stuck_runs", "schedule": 5 * 60},
     # A booking notice whose sending task was lost is queued again: none stays queued forever.
