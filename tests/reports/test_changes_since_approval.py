@@ -1,4 +1,4 @@
-""""Changed since approval" is always current: opening an approved version (page or API) or the
+""" "Changed since approval" is always current: opening an approved version (page or API) or the
 nightly sweep compares it with today's records, without a recompute, and names the records that
 entered and left each changed figure, for those who may see them."""
 
@@ -85,7 +85,9 @@ def test_the_years_page_and_api_check_on_opening_and_name_the_records(
     assert answer["version"] == approved.version and changes["changed"] is True
     assert changes["checked_at"] and changes["records_known"] is True
     male = next(
-        d for d in changes["differences"] if d["table"] == "departures_by_sex" and d["dims"]
+        d
+        for d in changes["differences"]
+        if d["table"] == "departures_by_sex" and d["dims"]
         if d["dims"].get("sex") == "M"
     )
     assert (male["approved"], male["current"]) == (2, 1)
