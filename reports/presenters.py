@@ -60,6 +60,8 @@ class DisplayTable:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
     has_imported: bool = False
+    # The name of its sheet in a spreadsheet (the title, or a shorter one).
+    sheet: str = ""
 
 
 def value_label(kind: str, value, names: dict) -> str:
@@ -99,6 +101,7 @@ def present_table(table: Table, rows: list[dict], names: dict) -> DisplayTable:
         title=str(table.title),
         rule=str(table.rule),
         columns=[str(d.label) for d in table.dimensions] + [str(m.label) for m in table.measures],
+        sheet=str(table.sheet or table.title),
     )
 
     def sort_key(row):
@@ -136,6 +139,7 @@ def present_pivot(table: Table, rows: list[dict], names: dict, years: list[int])
         key=table.key,
         title=str(table.title),
         rule=str(table.rule),
+        sheet=str(table.sheet or table.title),
         columns=[str(table.dimensions[0].label)]
         + [str(y) for y in years]
         + [_("Total"), str(table.measure("imported").label)],

@@ -89,6 +89,8 @@ class Table:
     kinds: tuple[str, ...] = (ReportKind.YEARLY,)
     # Grouping sets as tuples of dimension keys; by default the detail and the grand total.
     grouping_sets: tuple[tuple[str, ...], ...] = field(default=())
+    # A spreadsheet's sheet is named by at most 31 characters: a shorter title where needed.
+    sheet: str | None = None
 
     def sets(self) -> tuple[tuple[str, ...], ...]:
         return self.grouping_sets or (tuple(d.key for d in self.dimensions), ())
@@ -240,6 +242,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="departures_by_camp",
+        sheet=_("Departures by camp"),
         title=_("Departures by camp and destination"),
         rule=DEPARTURE_RULE,
         dimensions=(CAMP, DESTINATION),
@@ -287,6 +290,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="assessments",
+        sheet=_("Health assessments"),
         title=_("Health assessments by programme country and group"),
         rule=_(
             "Health assessments whose assessment date falls in the year (one per person and "
@@ -351,6 +355,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="pre_embarkation_checks",
+        sheet=_("Pre-embarkation checks"),
         title=_("Pre-embarkation checks by result"),
         rule=_(
             "Fitness-to-travel checks made in the year (date of the check), by result, with "
@@ -365,6 +370,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="departures_multi_year",
+        sheet=_("Departures year by year"),
         title=_("Departures by destination, year by year"),
         rule=_(
             "Persons who departed, by destination country and year of the departure date "

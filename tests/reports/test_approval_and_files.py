@@ -15,6 +15,7 @@ from reports.errors import AlreadyApproved, NotApprovable
 from reports.exports import neutralise
 from reports.models import ReportFile, ReportRun
 from reports.presenters import present_figures
+from reports.checks import approval_check_request
 from reports.selectors import changes_since_approval
 
 from .conftest import YEAR
@@ -109,6 +110,8 @@ def test_an_edited_record_shows_as_changed_since_approval_and_the_approved_files
     moved.save()
     with django_capture_on_commit_callbacks(execute=True):
         newer, _ = services.run_request(user=manager, kind="yearly", year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_check_request(run_id=run.pk)
 
     changes = changes_since_approval(run, user=manager)
     by_cell = {
@@ -153,7 +156,7 @@ def test_the_files_match_the_tables(computed):
     book = load_workbook(io.BytesIO(read(computed.files.get(format="xlsx", edition="draft"))))
     assert book["Report"]["B2"].value == "1"
     assert book["Report"]["B3"].value == "Not approved (draft)"
-    sheet = book["assessments"]
+    sheet = book["Health assessments"]
     values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assessments = next(t for t in tables if t.key == "assessments")
     for row in assessments.rows:
@@ -195,6 +198,6 @@ def test_a_camp_named_like_a_formula_is_inert_in_csv_and_xlsx(
     assert "'=cmd|'/c calc'!A1" in text
     assert "\n=cmd" not in text and ",=cmd" not in text
     book = load_workbook(io.BytesIO(read(run.files.get(format="xlsx", edition="draft"))))
-    cells = [c for row in book["departures_by_camp"].iter_rows() for c in row if c.value]
+    cells = [c for row in book["Departures by camp"].iter_rows() for c in row if c.value]
     camp = next(c for c in cells if "cmd" in str(c.value))
     assert camp.data_type == "s"
