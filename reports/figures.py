@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases.models import Country, Location, MovementType
 
+from .presenters import every_month
 from .tables import (
     COUNTRY,
     LOCATION,
@@ -55,6 +56,8 @@ def compute_tables(tables: list[Table], period: Period) -> dict[str, list[dict]]
                 dims = {key: record[i] for i, key in enumerate(keys) if key in present}
                 out[table.key].append({"dims": dims, "level": level, "values": dict(values)})
     for table in tables:
+        if period.year_from == period.year_to:
+            out[table.key] = every_month(table, out[table.key])
         if not any(row["level"] == "total" for row in out[table.key]):
             # GROUPING SETS yield no grand-total row over no rows at all: the total is zero.
             out[table.key].append(

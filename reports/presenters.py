@@ -94,8 +94,26 @@ def _address(dims: dict) -> dict:
     return {k: (NOT_RECORDED if v is None else v) for k, v in dims.items()}
 
 
+def every_month(table: Table, rows: list[dict]) -> list[dict]:
+    """A table by month lists every month, those without a figure as zeros (a year's figures
+    read month by month must not skip the months nothing happened in)."""
+    keys = table.dimension_keys()
+    if keys != ["month"]:
+        return rows
+    present = {row["dims"].get("month") for row in rows if row["level"] == "detail"}
+    zeros = {m.key: 0 for m in table.measures}
+    missing = [
+        {"dims": {"month": month}, "level": "detail", "values": dict(zeros)}
+        for month in range(1, 13)
+        if month not in present
+    ]
+    return [*rows, *missing]
+
+
 def present_table(table: Table, rows: list[dict], names: dict) -> DisplayTable:
-    """Detail rows in order, each subtotal after its group, the grand total last."""
+    """Detail rows in order, each subtotal after its group, the grand total last; a table by
+    month lists all twelve months."""
+    rows = every_month(table, rows)
     display = DisplayTable(
         key=table.key,
         title=str(table.title),
@@ -219,7 +237,10 @@ def month_series(figures: dict | None) -> list[int]:
     return series
 
 
-def month_names() -> list[str]:
+def month_names(*, long: bool = False) -> list[str]:
+    """The twelve months' names in the reader's language (abbreviated for chart labels)."""
+    if long:
+        return [str(MONTHS[m]) for m in range(1, 13)]
     return [str(MONTHS[m])[:3] for m in range(1, 13)] or list(calendar.month_abbr)[1:]
 
 

@@ -12,9 +12,12 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.choices import CaseStatus
 from cases.models import CaseTally
 from cases.selectors import case_visible_to, sees_every_case
 from core.errors import ApplicationError, NotPermitted
+from medical.selectors import clearances_expiring
+from movements.models import Traveller
 
 from .checks import Changes, Difference, changes_since_approval  # noqa: F401 (read here)
 from .choices import ReportKind, RunStatus
@@ -33,6 +36,7 @@ from .tables import (
     Period,
     Table,
     cell_filter_sql,
+    departures_base,
 )
 
 TEXT_KINDS = {SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND}
@@ -279,6 +283,69 @@ def pipeline(*, user) -> dict:
         .order_by("location_id", "status")
     )
     return {"per_status": per_status, "per_camp": per_camp}
+
+
+@dataclass
+class YearToDate:
+    """Persons departed from 1 January to `until` this year, and over exactly the same days of
+    last year (to `last_until`); `undated` counts last year's imported persons recorded with a
+    year only, who cannot be placed on a day and are left out of the comparison."""
+
+    until: datetime.date
+    persons: int
+    last_until: datetime.date
+    last_persons: int
+    undated: int
+
+
+def same_day_last_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February: last year's 28 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def departures_year_to_date(*, user, today: datetime.date) -> YearToDate:
+    """This year's departures so far against the same days of last year, from today's records
+    with the report's own counting rule (the departures' base rows), in one statement."""
+    _require(user)
+    last_until = same_day_last_year(today)
+    base, params = departures_base(Period(today.year - 1, today.year))
+    sql = (
+        "SELECT coalesce(sum(b.weight) FILTER (WHERE b.departed_on BETWEEN %s AND %s), 0), "  # noqa: S608
+        "coalesce(sum(b.weight) FILTER (WHERE b.departed_on BETWEEN %s AND %s), 0), "
+        "coalesce(sum(b.weight) FILTER (WHERE b.departed_on IS NULL AND b.year = %s), 0) "
+        f"FROM ({base}) b"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                datetime.date(today.year, 1, 1),
+                today,
+                datetime.date(today.year - 1, 1, 1),
+                last_until,
+                today.year - 1,
+                *params,
+            ],
+        )
+        persons, last_persons, undated = cursor.fetchone()
+    return YearToDate(today, int(persons), last_until, int(last_persons), int(undated))
+
+
+# A clearance matters on the dashboard only for people still to travel.
+TRAVELLED_STATUSES = (CaseStatus.DEPARTED, CaseStatus.ARRIVED, CaseStatus.CLOSED)
+
+
+def clearances_closing(*, user, days: int, today: datetime.date) -> QuerySet:
+    """Clearances closing within `days` of people still to travel: not of a household that has
+    departed, arrived or closed, nor of a person whose departure is recorded."""
+    flown = Traveller.objects.filter(booking__departure__isnull=False).values("individual_id")
+    return (
+        clearances_expiring(user=user, days=days, today=today)
+        .exclude(individual__case__status__in=TRAVELLED_STATUSES)
+        .exclude(individual_id__in=flown)
+    )
 
 
 def active_runs(*, user) -> QuerySet[ReportRun]:

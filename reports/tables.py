@@ -133,7 +133,7 @@ def departures_base(period: Period) -> tuple[str, list]:
                d.movement_type_id AS movement_type, i.sex AS sex,
                {_age_band_sql("d.departed_on", "i.date_of_birth")} AS age_band,
                extract(month FROM d.departed_on)::int AS month,
-               extract(year FROM d.departed_on)::int AS year
+               extract(year FROM d.departed_on)::int AS year, d.departed_on AS departed_on
           FROM movements_departure d
           JOIN movements_traveller t ON t.booking_id = d.booking_id
           JOIN cases_individual i ON i.id = t.individual_id
@@ -142,7 +142,7 @@ def departures_base(period: Period) -> tuple[str, list]:
         SELECT l.id, NULL, NULL, l.id, l.persons,
                l.destination_country_id, l.location_id, l.movement_type_id,
                NULLIF(l.sex, ''), NULLIF(l.age_band, ''),
-               extract(month FROM l.departed_on)::int, l.year
+               extract(month FROM l.departed_on)::int, l.year, l.departed_on
           FROM reports_importeddeparture l
          WHERE l.year BETWEEN %s AND %s
     """  # noqa: S608 (built from constants only)

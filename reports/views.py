@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.choices import CaseStatus
 from cases.models import Location
 from core.errors import ApplicationError
-from medical.selectors import clearances_expiring
 from movements.selectors import BoardFilters, board_sections
 
 from . import checks, selectors, services
-from .charts import bar_chart
+from .charts import bar_chart, has_values
 from .choices import FileEdition, FileFormat, ReportKind, RunStatus
 from .errors import ImportRefused
 from .exports import CONTENT_TYPES, report_charts, stream_csv
@@ -67,20 +66,21 @@ def _run_or_404(request, pk) -> ReportRun:
 @reports_role_required
 @require_GET
 def dashboard(request):
-    """This year so far against the same months last year, departures per month, the pipeline,
-    travel windows and clearances closing soon, and any run being computed."""
+    """This year so far against exactly the same days of last year, departures per month (every
+    month, an empty chart said in words), the pipeline, travel windows and the clearances
+    closing soon of people still to travel, and any run being computed."""
     user = request.user
     today = timezone.localdate()
     this_run = selectors.latest_done(f"{ReportKind.YEARLY}:{today.year}")
     last_run = selectors.published_run(user=user, year=today.year - 1)
+    year_to_date = selectors.departures_year_to_date(user=user, today=today)
     this_months = month_series(this_run.figures if this_run else None)
     last_months = month_series(last_run.figures if last_run else None)
-    so_far = sum(this_months[: today.month])
-    last_so_far = sum(last_months[: today.month])
-    chart = bar_chart(
-        title=_("Departures per month (persons)"),
-        labels=month_names(),
-        series=[(str(today.year), this_months), (str(today.year - 1), last_months)],
+    series = [(str(today.year), this_months), (str(today.year - 1), last_months)]
+    chart = (
+        bar_chart(title=_("Departures per month (persons)"), labels=month_names(), series=series)
+        if has_values(series)
+        else ""
     )
     pipeline = selectors.pipeline(user=user)
     camps = dict(Location.objects.values_list("pk", "name"))
@@ -88,7 +88,7 @@ def dashboard(request):
     for row in pipeline["per_camp"]:
         per_camp.setdefault(camps.get(row["location_id"], "?"), {})[row["status"]] = row["n"]
     camp_statuses = [s for s in CaseStatus if pipeline["per_status"].get(s.value)]
-    expiring = clearances_expiring(user=user, days=EXPIRING_DAYS, today=today)
+    expiring = selectors.clearances_closing(user=user, days=EXPIRING_DAYS, today=today)
     windows = board_sections(
         filters=BoardFilters(closing_within_days=EXPIRING_DAYS), limit=10, today=today
     )["closing"]
@@ -99,9 +99,9 @@ def dashboard(request):
             "today": today,
             "this_run": this_run,
             "last_run": last_run,
-            "so_far": so_far,
-            "last_so_far": last_so_far,
+            "ytd": year_to_date,
             "chart": chart,
+            "month_rows": list(zip(month_names(long=True), this_months, last_months, strict=True)),
             "statuses": [
                 (s, pipeline["per_status"].get(s.value, 0))
                 for s in CaseStatus

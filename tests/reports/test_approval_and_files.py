@@ -11,11 +11,11 @@ from pypdf import PdfReader
 
 from medical.models import HealthAssessment
 from reports import services
+from reports.checks import approval_check_request
 from reports.errors import AlreadyApproved, NotApprovable
 from reports.exports import neutralise
 from reports.models import ReportFile, ReportRun
 from reports.presenters import present_figures
-from reports.checks import approval_check_request
 from reports.selectors import changes_since_approval
 
 from .conftest import YEAR
