@@ -9,6 +9,7 @@ urlpatterns = [
     path("runs/", views.run_list, name="runs"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/progress/", views.run_progress, name="run_progress"),
+    path("runs/<int:pk>/files/", views.run_files, name="run_files"),
     path("runs/<int:pk>/changes/", views.run_changes, name="run_changes"),
     path("runs/<int:pk>/approve/", views.run_approve, name="run_approve"),
     path("runs/<int:pk>/cells/", views.drill, name="drill"),

@@ -151,18 +151,33 @@ def run_list(request):
 
 
 def _file_links(run: ReportRun, files: list[ReportFile]) -> dict[str, list[dict]]:
+    """Each edition the run has or will have, with every format: a link for a file written, or
+    `url` None for one still being written (the draft while the run computes, the approved
+    edition just after approval)."""
+    written = {(f.edition, f.format): f for f in files}
+    editions = [FileEdition.DRAFT] if run.status != RunStatus.FAILED or files else []
+    if run.is_approved:
+        editions.append(FileEdition.APPROVED)
     out: dict[str, list[dict]] = {}
-    for f in files:
-        out.setdefault(f.edition, []).append(
-            {
-                "format": f.get_format_display(),
-                "size": f.size,
-                "url": reverse(
-                    "reports:run_file", kwargs={"pk": run.pk, "edition": f.edition, "fmt": f.format}
-                ),
-            }
-        )
+    for edition in editions:
+        for fmt, label in FileFormat.choices:
+            record = written.get((edition, fmt))
+            out.setdefault(edition, []).append(
+                {
+                    "format": label,
+                    "size": record.size if record else None,
+                    "url": reverse(
+                        "reports:run_file", kwargs={"pk": run.pk, "edition": edition, "fmt": fmt}
+                    )
+                    if record
+                    else None,
+                }
+            )
     return out
+
+
+def _files_pending(files: dict[str, list[dict]]) -> bool:
+    return any(link["url"] is None for links in files.values() for link in links)
 
 
 def _drill_url(run: ReportRun, table_key: str, cell) -> str:
@@ -195,6 +210,7 @@ def _run_context(request, run: ReportRun, *, published_for: int | None = None) -
             for cell in row.cells:
                 cell.url = _drill_url(run, table.key, cell)
     changes = _changes(request, run)
+    files = _file_links(run, list(run.files.all()))
     approved_for_year = None
     if run.kind == ReportKind.YEARLY and not run.is_approved:
         approved_for_year = selectors.latest_approved(run.parameters_key)
@@ -202,7 +218,8 @@ def _run_context(request, run: ReportRun, *, published_for: int | None = None) -
         "run": run,
         "tables": tables,
         "charts": report_charts(run.figures, tables) if run.figures else [],
-        "files": _file_links(run, list(run.files.all())),
+        "files": files,
+        "files_pending": _files_pending(files),
         "changes": changes,
         "approved_for_year": approved_for_year,
         "published_for": published_for,
@@ -231,10 +248,29 @@ def run_progress(request, pk):
     """The progress bar, polled by htmx while the run is queued or running; once it is done the
     page reloads itself to show the figures."""
     run = _run_or_404(request, pk)
-    response = render(request, "reports/_progress.html", {"run": run})
+    # The run page's header shows the status too: it is swapped with the bar (out of band), so
+    # the header and the panel always say the same.
+    response = render(
+        request,
+        "reports/_progress.html",
+        {"run": run, "header": request.GET.get("header") == "1"},
+    )
     if not run.is_active and request.htmx and request.GET.get("reload"):
         response["HX-Refresh"] = "true"
     return response
+
+
+@reports_role_required
+@require_GET
+def run_files(request, pk):
+    """The files panel, polled by htmx while a file is still being written."""
+    run = _run_or_404(request, pk)
+    files = _file_links(run, list(run.files.all()))
+    return render(
+        request,
+        "reports/_files.html",
+        {"run": run, "files": files, "files_pending": _files_pending(files)},
+    )
 
 
 @reports_role_required

@@ -123,3 +123,40 @@ def test_every_month_appears_in_the_monthly_table_in_every_format(
     api = client.get(f"/api/v1/reports/runs/{run.pk}/").json()
     months = [r for r in api["figures"]["tables"]["departures_by_month"] if r["level"] == "detail"]
     assert len(months) == 12
+
+
+def test_right_after_approval_the_page_says_which_files_are_still_being_written(
+    manager, client, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _ = services.run_request(user=manager, kind="yearly", year=2024)
+    # Approved, the approved files' task not run yet (the worker is busy).
+    services.run_approve(run_id=run.pk, user=manager)
+    client.force_login(manager)
+    page = client.get(run.get_absolute_url()).content.decode()
+    approved = page.split("Approved edition")[1].split("</p>")[0]
+    assert "CSV (still being written)" in approved and "PDF (still being written)" in approved
+    assert "Some files are still being written; this list updates itself." in page
+    assert f'hx-get="/reports/runs/{run.pk}/files/"' in page
+
+    services.approved_files_write(run_id=run.pk)
+    panel = client.get(reverse("reports:run_files", kwargs={"pk": run.pk})).content.decode()
+    assert "still being written" not in panel and "hx-get" not in panel
+    assert panel.count("download") == 6
+
+
+def test_a_queued_runs_header_and_panel_say_the_same(manager, client):
+    run, _ = services.run_request(user=manager, kind="yearly", year=2024)
+    client.force_login(manager)
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert '<dd id="run-status">Queued</dd>' in page and "Waiting for a worker" in page
+    assert "The files are written once the figures are computed" in page
+    # The worker starts: the polled panel brings the header's status along (out of band).
+    ReportRun.objects.filter(pk=run.pk).update(status="running", progress_note="Departures")
+    polled = client.get(
+        reverse("reports:run_progress", kwargs={"pk": run.pk}) + "?reload=1&header=1",
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "Computing: Departures" in polled
+    assert '<dd id="run-status" hx-swap-oob="true">Computing (Departures)</dd>' in polled
