@@ -65,6 +65,8 @@ class ReportRun(models.Model):
     )
     requested_at = models.DateTimeField(_("asked for at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The computing worker's last proof of life (core.background.Heartbeat).
+    heartbeat_at = models.DateTimeField(_("last heard from its worker"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     figures = models.JSONField(_("figures"), null=True, blank=True)
     approved_by = models.ForeignKey(
