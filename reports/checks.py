@@ -31,12 +31,8 @@ from .figures import compute_figures
 from .models import ApprovalCheck, ImportedDeparture, ReportRun, RunRecord
 from .presenters import NOT_RECORDED, cell_map, describe_cell
 from .tables import (
-    AGE_BAND,
-    GROUP,
-    INTERVIEW_KIND,
-    RESULT,
-    SEX,
     TABLES_BY_KEY,
+    TEXT_KINDS,
     Period,
     cell_filter_sql,
     tables_for,
@@ -44,7 +40,6 @@ from .tables import (
 
 log = logging.getLogger(__name__)
 
-TEXT_KINDS = {SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND}
 # A check still queued or running this long lost its worker: a new one replaces it.
 CHECK_LOST_AFTER = datetime.timedelta(minutes=10)
 # Records listed per side (entered, left) of one changed figure; the count is always whole.

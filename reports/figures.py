@@ -10,13 +10,15 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Country, Location, MovementType
+from cases.models import Country, Location, MovementType, Programme, SubmissionCategory
 
 from .presenters import every_month
 from .tables import (
     COUNTRY,
     LOCATION,
     MOVEMENT_TYPE,
+    PROGRAMME,
+    SUBMISSION_CATEGORY,
     Period,
     Table,
     aggregate_sql,
@@ -26,7 +28,14 @@ from .tables import (
 )
 
 FIGURES_FORMAT = 1
-NAMED_KINDS = {COUNTRY: Country, LOCATION: Location, MOVEMENT_TYPE: MovementType}
+# kind: (model, the field its values are named by)
+NAMED_KINDS = {
+    COUNTRY: (Country, "name"),
+    LOCATION: (Location, "name"),
+    MOVEMENT_TYPE: (MovementType, "name"),
+    PROGRAMME: (Programme, "code"),
+    SUBMISSION_CATEGORY: (SubmissionCategory, "name"),
+}
 
 
 def compute_tables(tables: list[Table], period: Period) -> dict[str, list[dict]]:
@@ -87,7 +96,9 @@ def names_for(tables: dict[str, list[dict]]) -> dict[str, dict[str, str]]:
     return {
         kind: {
             str(pk): name
-            for pk, name in NAMED_KINDS[kind].objects.filter(pk__in=ids).values_list("pk", "name")
+            for pk, name in NAMED_KINDS[kind][0]
+            .objects.filter(pk__in=ids)
+            .values_list("pk", NAMED_KINDS[kind][1])
         }
         for kind, ids in wanted.items()
     }

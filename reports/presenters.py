@@ -10,25 +10,29 @@ from dataclasses import dataclass, field
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from cases.choices import InterviewKind, Sex
-from medical.choices import AssessmentGroup, CheckResult
+from cases.choices import InterviewDecision, InterviewKind, Sex
+from medical.choices import AssessmentGroup, CheckResult, Vaccine
 
 from .choices import AgeBand
 from .tables import (
     AGE_BAND,
     COUNTRY,
+    DECISION,
     GROUP,
     INTERVIEW_KIND,
     MONTH,
     RESULT,
     SEX,
     TABLES_BY_KEY,
+    VACCINE,
     YEAR,
     Table,
 )
 
 NOT_RECORDED = "__none__"
 ENUMS = {
+    DECISION: InterviewDecision,
+    VACCINE: Vaccine,
     SEX: Sex,
     AGE_BAND: AgeBand,
     GROUP: AssessmentGroup,

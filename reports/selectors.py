@@ -26,20 +26,14 @@ from .models import DepartureImport, ReportRun
 from .permissions import can_use_reports
 from .presenters import NOT_RECORDED, describe_cell
 from .tables import (
-    AGE_BAND,
-    GROUP,
-    INTERVIEW_KIND,
     MONTH,
-    RESULT,
-    SEX,
     TABLES_BY_KEY,
+    TEXT_KINDS,
     Period,
     Table,
     cell_filter_sql,
     departures_base,
 )
-
-TEXT_KINDS = {SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND}
 
 
 def _require(user) -> None:
