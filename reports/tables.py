@@ -159,6 +159,23 @@ def departures_base(period: Period) -> tuple[str, list]:
     return sql, [period.first_day, period.last_day, period.year_from, period.year_to]
 
 
+def departed_cases_base(period: Period) -> tuple[str, list]:
+    """The departures' rows (as `departures_base`) with only what counting cases by destination
+    needs: a narrower row is what lets this table cost what a hand-written query costs."""
+    sql = """
+        SELECT t.id AS unit_id, t.individual_id, d.case_id, NULL::bigint AS imported_id,
+               1 AS weight, d.destination_country_id AS destination
+          FROM movements_departure d
+          JOIN movements_traveller t ON t.booking_id = d.booking_id
+         WHERE d.departed_on BETWEEN %s AND %s
+        UNION ALL
+        SELECT l.id, NULL, NULL, l.id, l.persons, l.destination_country_id
+          FROM reports_importeddeparture l
+         WHERE l.year BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day, period.year_from, period.year_to]
+
+
 def assessments_base(period: Period) -> tuple[str, list]:
     sql = """
         SELECT a.id AS unit_id, a.individual_id, i.case_id, NULL::bigint AS imported_id,
@@ -406,7 +423,7 @@ TABLES: tuple[Table, ...] = (
             Measure("cases", _("Cases"), "count(DISTINCT b.case_id)", "case"),
             IMPORTED,
         ),
-        base=departures_base,
+        base=departed_cases_base,
     ),
     Table(
         key="departures_by_nationality",
