@@ -124,7 +124,8 @@ FLOORS = {
         _grouped(
             {"destination": "d.destination_country_id"},
             "count(*), count(DISTINCT d.case_id), 0",
-            _DEPARTED,
+            """FROM movements_departure d JOIN movements_traveller t ON t.booking_id = d.booking_id
+              WHERE d.departed_on BETWEEN %(first)s AND %(last)s""",
             [("destination",), ()],
         ),
     ),
