@@ -159,6 +159,21 @@ def departures_base(period: Period) -> tuple[str, list]:
     return sql, [period.first_day, period.last_day, period.year_from, period.year_to]
 
 
+RETURN_MOVEMENT = "assisted_voluntary_return"
+
+
+def returns_base(period: Period) -> tuple[str, list]:
+    """The departures' rows (as `departures_base`) of the movement type "assisted voluntary
+    return" only."""
+    sql, params = departures_base(period)
+    wrapped = f"""
+        SELECT b.* FROM ({sql}) b
+          JOIN cases_movementtype m ON m.id = b.movement_type
+         WHERE m.code = %s
+    """  # noqa: S608 (built from constants only)
+    return wrapped, [*params, RETURN_MOVEMENT]
+
+
 def departed_cases_base(period: Period) -> tuple[str, list]:
     """The departures' rows (as `departures_base`) with only what counting cases by destination
     needs: a narrower row is what lets this table cost what a hand-written query costs."""
@@ -513,6 +528,19 @@ TABLES: tuple[Table, ...] = (
             ),
         ),
         base=vaccinations_base,
+    ),
+    Table(
+        key="assisted_voluntary_returns",
+        title=_("Assisted voluntary returns by destination"),
+        sheet=_("Assisted voluntary returns"),
+        rule=_(
+            "Persons who departed under the movement type “assisted voluntary return” (counted "
+            "as the departures by destination, where they are included too), by the country "
+            "they returned to."
+        ),
+        dimensions=(DESTINATION,),
+        measures=DEPARTURE_MEASURES,
+        base=returns_base,
     ),
     Table(
         key="departures_multi_year",

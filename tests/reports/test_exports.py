@@ -55,6 +55,7 @@ def test_the_sheets_are_named_in_words_with_frozen_headers_widths_numbers_and_th
         "Interview decisions by case",
         "Orientation by sex",
         "Vaccinations by vaccine",
+        "Assisted voluntary returns",
     ]
     assert len(book.sheetnames) == 1 + len(tables_for(ReportKind.YEARLY))
     assert all(len(name) <= 31 for name in book.sheetnames)

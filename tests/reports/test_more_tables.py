@@ -64,3 +64,24 @@ def test_the_new_tables_count_what_their_rules_say(world):
 
     vaccines = _rows(figures, "vaccinations_by_vaccine")
     assert vaccines[("Total",)] == [3, 2]
+
+
+def test_assisted_voluntary_returns_are_a_movement_type_and_a_table_of_their_own(world):
+    from cases.models import MovementType
+    from tests.factories import CaseFactory
+
+    from .conftest import depart
+
+    returning = CaseFactory(
+        members=1,
+        destination_country=Country.objects.get(iso_code="BEL"),
+        movement_type=MovementType.objects.get(code="assisted_voluntary_return"),
+    )
+    depart(returning, d(YEAR, 9, 9), list(returning.members.all()))
+    figures = compute_figures(kind="yearly", year_from=YEAR, year_to=YEAR)
+
+    returns = _rows(figures, "assisted_voluntary_returns")
+    assert returns == {("Belgium",): [2, 0], ("Total",): [2, 0]}
+    by_type = _rows(figures, "departures_by_movement_type")
+    assert by_type[("Assisted voluntary return",)] == [2, 0]
+    assert _rows(figures, "departures_by_destination")[("Total",)] == [7, 0]

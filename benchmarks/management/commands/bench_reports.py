@@ -130,6 +130,18 @@ FLOORS = {
         ),
     ),
     # Both assessment tables count the same rows with the same measure: one statement.
+    "assisted_voluntary_returns": (
+        ["destination"],
+        _grouped(
+            {"destination": "d.destination_country_id"},
+            "count(*), 0",
+            """FROM movements_departure d JOIN movements_traveller t ON t.booking_id = d.booking_id
+              JOIN cases_movementtype m ON m.id = d.movement_type_id
+             WHERE d.departed_on BETWEEN %(first)s AND %(last)s
+               AND m.code = 'assisted_voluntary_return'""",
+            [("destination",), ()],
+        ),
+    ),
     "assessments": (
         ["programme_country", "group", "programme"],
         _grouped(
