@@ -78,6 +78,8 @@ MOVEMENT_TYPES = [
     ("refugee_resettlement", "Refugee resettlement"),
     ("family_reunification", "Family reunification"),
     ("self_paying_migrant", "Self-paying migrant"),
+    # Returns to a country of origin or a third country (the 2019 report lists them apart).
+    ("assisted_voluntary_return", "Assisted voluntary return"),
 ]
 
 SUBMISSION_CATEGORIES = [

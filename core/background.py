@@ -1,4 +1,5 @@
-"""The one way background work is queued: on commit, with ids only.
+"""The one way background work is queued (on commit, with ids only), and the heartbeat that
+long work keeps so a dead worker is noticed in minutes.
 
 A task queued from inside a transaction that later rolls back must never run (it would find no
 rows, or rows that were never meant to exist), and a task handed model instances would work on
@@ -7,7 +8,13 @@ stale copies. Every task the apps add is queued through `enqueue_on_commit`.
 
 from __future__ import annotations
 
-from django.db import transaction
+import logging
+import threading
+from collections.abc import Callable
+
+from django.db import connection, transaction
+
+log = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task, *ids: int | str, using: str | None = None, **options) -> None:
@@ -20,3 +27,42 @@ def enqueue_on_commit(task, *ids: int | str, using: str | None = None, **options
         if not isinstance(value, int | str):
             raise TypeError(f"Background tasks take ids, not {type(value).__name__} objects.")
     transaction.on_commit(lambda: task.apply_async(args=ids, **options), using=using)
+
+
+class Heartbeat:
+    """Proof of life while a block of long work runs: `beat()` is called once on entry and then
+    every `every` seconds from a thread of its own (with its own database connection), so the
+    beats go on while the work waits on a slow query, and stop the moment the process dies.
+    Whoever watches compares the last beat with the clock: a beat older than a few intervals
+    means the worker is gone, long before any time limit would say so.
+
+        with Heartbeat(lambda: Run.objects.filter(pk=pk).update(heartbeat_at=now()), every=15):
+            compute()
+    """
+
+    def __init__(self, beat: Callable[[], object], *, every: float):
+        self.beat = beat
+        self.every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _loop(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    self.beat()
+                except Exception:  # a missed beat is logged; the next one may pass
+                    log.exception("heartbeat failed")
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> Heartbeat:
+        self.beat()
+        self._thread = threading.Thread(target=self._loop, name="heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.every + 5)

@@ -17,6 +17,8 @@ from cases.choices import TRAVEL_DOCUMENT_TYPES
 from medical.choices import CLEARING_OUTCOMES
 
 FUNCTION_NAME = "movements_refresh_travel_windows"
+REFRESH_BATCH = 2000
+READ_TABLES = ("cases_case", "cases_individual", "cases_traveldocument", "medical_healthassessment")
 
 
 def _sql_list(values) -> str:
@@ -98,3 +100,26 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 """  # noqa: S608 (the only values put in are our own constants, checked by _sql_list)
+
+
+def refresh_all_in_batches(connection, batch: int = REFRESH_BATCH) -> int:
+    """Every case's window recomputed, `batch` cases per statement (each its own transaction
+    unless the caller holds one), after ANALYZE of what the function reads. Returns the number
+    of windows kept."""
+    with connection.cursor() as cursor:
+        if not connection.in_atomic_block:
+            cursor.execute("ANALYZE " + ", ".join(READ_TABLES))
+        last = 0
+        while True:
+            cursor.execute(
+                "SELECT array_agg(id ORDER BY id) FROM "
+                "(SELECT id FROM cases_case WHERE id > %s ORDER BY id LIMIT %s) AS b",
+                [last, batch],
+            )
+            ids = cursor.fetchone()[0]
+            if not ids:
+                break
+            cursor.execute(f"SELECT {FUNCTION_NAME}(%s::bigint[])", [ids])
+            last = ids[-1]
+        cursor.execute("SELECT count(*) FROM movements_casetravelwindow")
+        return cursor.fetchone()[0]

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from core.api.schema import error_responses
 from core.api.views import BaseApi, ListApi
 
-from . import selectors, services
+from . import checks, selectors, services
 from .choices import FileEdition, FileFormat
 from .history import history_import
 from .models import ReportFile, ReportRun
@@ -82,6 +82,14 @@ class RunListCreateApi(ListApi, ReportsApi):
         )
 
 
+def _detail(request, run: ReportRun) -> dict:
+    """A run with its figures; reading an approved version asks for a fresh comparison with
+    today's records (in the background), whose latest result the answer carries."""
+    if run.is_approved:
+        checks.approval_check_request(run_id=run.pk)
+    return RunDetailSerializer(run, context={"user": request.user}).data
+
+
 class RunDetailApi(ReportsApi):
     @extend_schema(
         tags=TAG,
@@ -89,7 +97,7 @@ class RunDetailApi(ReportsApi):
         responses={200: RunDetailSerializer, **error_responses(404)},
     )
     def get(self, request, pk):
-        return Response(RunDetailSerializer(_run_or_404(request.user, pk)).data)
+        return Response(_detail(request, _run_or_404(request.user, pk)))
 
 
 class RunApproveApi(ReportsApi):
@@ -158,7 +166,7 @@ class YearApi(ReportsApi):
         responses={200: RunDetailSerializer, **error_responses(404)},
     )
     def get(self, request, year):
-        return Response(RunDetailSerializer(_published(request, year)).data)
+        return Response(_detail(request, _published(request, year)))
 
 
 class YearFileApi(ReportsApi):

@@ -13,6 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 _STYLE = re.compile(r"<style[^>]*>.*?</style>", re.DOTALL)
 _STYLE_ATTRIBUTE = re.compile(r'style="([^"]*)"')
@@ -60,6 +61,10 @@ def _figure(width=7.0, height=2.8) -> Figure:
     return Figure(figsize=(width, height))
 
 
+def has_values(series: list[tuple[str, list[int]]]) -> bool:
+    return any(v for _name, values in series for v in values)
+
+
 def bar_chart(
     *, title: str, labels: list[str], series: list[tuple[str, list[int]]], horizontal=False
 ) -> str:
@@ -75,6 +80,11 @@ def bar_chart(
             axes.barh(offsets, values, height=width, label=name, color=COLOURS[n % 2])
         else:
             axes.bar(offsets, values, width=width, label=name, color=COLOURS[n % 2])
+    # Counts are whole numbers, and nothing counted is an axis from 0 to 1, not -0.04 to 0.04.
+    value_axis = axes.xaxis if horizontal else axes.yaxis
+    value_axis.set_major_locator(MaxNLocator(integer=True))
+    if not has_values(series):
+        (axes.set_xlim if horizontal else axes.set_ylim)(0, 1)
     if horizontal:
         axes.set_yticks(positions, labels)
         axes.invert_yaxis()

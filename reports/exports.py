@@ -128,32 +128,86 @@ def build_csv(run, *, approved: bool) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+SHEET_NAME_LENGTH = 31  # Excel's limit
+SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", " "))
+# Header rows of a table's sheet: its title, its counting rule, its column names.
+HEADER_ROWS = 3
+
+
+def sheet_name(title: str, used: set[str]) -> str:
+    """A sheet's name from a table's title in the report's language: no character Excel
+    refuses, at most 31 characters (cut at a word), and unique in the workbook (Excel compares
+    names without regard to case)."""
+    name = " ".join(title.translate(SHEET_NAME_FORBIDDEN).split()).strip("'") or "Table"
+    if len(name) > SHEET_NAME_LENGTH:
+        cut = name[:SHEET_NAME_LENGTH]
+        name = cut.rsplit(" ", 1)[0] if " " in cut[10:] else cut
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = name[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _column_widths(table: DisplayTable) -> list[float]:
+    """Each column as wide as its longest name or label (numbers: their digits), within bounds."""
+    widths = [len(str(c)) for c in table.columns]
+    for row in table.rows:
+        for col, value in enumerate([*row.labels, *(cell.value for cell in row.cells)]):
+            widths[col] = max(widths[col], len(str(value)))
+    return [min(max(w + 2, 10), 50) for w in widths]
+
+
 def build_xlsx(run, *, approved: bool) -> bytes:
+    """The report as a workbook: a cover sheet stating what it is, then one sheet per table in
+    the report's order, named by the table's title in the report's language, with its title,
+    its counting rule and its column names frozen above the figures (numbers as numbers)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     bold = book.add_format({"bold": True})
-    cover = book.add_worksheet(_("Report")[:31])
+    title_format = book.add_format({"bold": True, "font_size": 13})
+    rule_format = book.add_format({"text_wrap": True, "valign": "top", "font_color": "#555555"})
+    header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom"})
+    number_header = book.add_format(
+        {"bold": True, "bottom": 1, "text_wrap": True, "valign": "bottom", "align": "right"}
+    )
+    total = book.add_format({"bold": True})
+    number = book.add_format({"num_format": "#,##0"})
+    number_total = book.add_format({"num_format": "#,##0", "bold": True})
+    used: set[str] = set()
+    cover = book.add_worksheet(sheet_name(_("Report"), used))
     for n, (label, value) in enumerate(heading_for(run, approved=approved).lines()):
         cover.write_string(n, 0, label, bold)
         cover.write_string(n, 1, value)
     cover.set_column(0, 0, 14)
     cover.set_column(1, 1, 60)
-    used = set()
     for table in present_figures(run.figures):
-        name = table.key[:31]
-        while name in used:
-            name = name[:29] + str(len(used))
-        used.add(name)
-        sheet = book.add_worksheet(name)
-        for n, line in enumerate(_table_lines(table)):
-            for col, value in enumerate(line):
-                if isinstance(value, int):
-                    sheet.write_number(n, col, value)
-                else:
-                    sheet.write_string(n, col, str(value), bold if n in (0, 2) else None)
-        sheet.set_column(0, 1, 28)
+        sheet = book.add_worksheet(sheet_name(table.sheet or table.title, used))
+        widths = _column_widths(table)
+        labels = len(table.columns) - len(table.rows[0].cells) if table.rows else 1
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        sheet.write_string(0, 0, table.title, title_format)
+        rule = _("Counting rule: %(rule)s") % {"rule": table.rule}
+        last = max(len(table.columns) - 1, 1)
+        sheet.merge_range(1, 0, 1, last, rule, rule_format)
+        # Enough height for the wrapped rule (about 1.1 characters per unit of width).
+        per_line = max(sum(widths[: last + 1]) * 1.1, 20)
+        sheet.set_row(1, 15 * (len(rule) // per_line + 1))
+        for col, name in enumerate(table.columns):
+            sheet.write_string(2, col, name, header if col < labels else number_header)
+        for n, row in enumerate(table.rows, start=HEADER_ROWS):
+            strong = row.level != "detail"
+            for col, label in enumerate(row.labels):
+                sheet.write_string(n, col, label, total if strong else None)
+            for col, cell in enumerate(row.cells, start=len(row.labels)):
+                sheet.write_number(n, col, cell.value, number_total if strong else number)
+        # The title, rule and column names stay in view; so do the row labels.
+        sheet.freeze_panes(HEADER_ROWS, labels)
     book.close()
     return buffer.getvalue()
 

@@ -10,12 +10,15 @@ from collections.abc import Callable
 from django.db import connection
 from django.utils import timezone
 
-from cases.models import Country, Location, MovementType
+from cases.models import Country, Location, MovementType, Programme, SubmissionCategory
 
+from .presenters import every_month
 from .tables import (
     COUNTRY,
     LOCATION,
     MOVEMENT_TYPE,
+    PROGRAMME,
+    SUBMISSION_CATEGORY,
     Period,
     Table,
     aggregate_sql,
@@ -25,7 +28,14 @@ from .tables import (
 )
 
 FIGURES_FORMAT = 1
-NAMED_KINDS = {COUNTRY: Country, LOCATION: Location, MOVEMENT_TYPE: MovementType}
+# kind: (model, the field its values are named by)
+NAMED_KINDS = {
+    COUNTRY: (Country, "name"),
+    LOCATION: (Location, "name"),
+    MOVEMENT_TYPE: (MovementType, "name"),
+    PROGRAMME: (Programme, "code"),
+    SUBMISSION_CATEGORY: (SubmissionCategory, "name"),
+}
 
 
 def compute_tables(tables: list[Table], period: Period) -> dict[str, list[dict]]:
@@ -55,6 +65,8 @@ def compute_tables(tables: list[Table], period: Period) -> dict[str, list[dict]]
                 dims = {key: record[i] for i, key in enumerate(keys) if key in present}
                 out[table.key].append({"dims": dims, "level": level, "values": dict(values)})
     for table in tables:
+        if period.year_from == period.year_to:
+            out[table.key] = every_month(table, out[table.key])
         if not any(row["level"] == "total" for row in out[table.key]):
             # GROUPING SETS yield no grand-total row over no rows at all: the total is zero.
             out[table.key].append(
@@ -84,7 +96,9 @@ def names_for(tables: dict[str, list[dict]]) -> dict[str, dict[str, str]]:
     return {
         kind: {
             str(pk): name
-            for pk, name in NAMED_KINDS[kind].objects.filter(pk__in=ids).values_list("pk", "name")
+            for pk, name in NAMED_KINDS[kind][0]
+            .objects.filter(pk__in=ids)
+            .values_list("pk", NAMED_KINDS[kind][1])
         }
         for kind, ids in wanted.items()
     }

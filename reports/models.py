@@ -6,6 +6,8 @@ Writes go through `reports.services`; every row is tracked by database triggers
 change (a database trigger refuses it) and its files are never rewritten (append-only).
 """
 
+import datetime
+
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -14,6 +16,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Location, MovementType, audited
+from core.dates import FIRST_YEAR as FIRST_DATE_YEAR
+from core.dates import LAST_YEAR as LAST_DATE_YEAR
 from core.dates import BoundedDateField, BoundedDateTimeField
 
 from .choices import (
@@ -62,6 +66,8 @@ class ReportRun(models.Model):
     )
     requested_at = BoundedDateTimeField(_("asked for at"), auto_now_add=True)
     started_at = BoundedDateTimeField(_("started"), null=True, blank=True)
+    # The computing worker's last proof of life (core.background.Heartbeat).
+    heartbeat_at = BoundedDateTimeField(_("last heard from its worker"), null=True, blank=True)
     finished_at = BoundedDateTimeField(_("finished"), null=True, blank=True)
     figures = models.JSONField(_("figures"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -269,3 +275,88 @@ class ImportedDeparture(models.Model):
 
     def __str__(self):
         return f"{self.year} {self.destination_country_id}: {self.persons}"
+
+
+def _in_office_years(field: str) -> Q:
+    # The range of dates every door keeps (core.dates), kept by the database too.
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{
+            f"{field}__gte": datetime.datetime(FIRST_DATE_YEAR, 1, 1, tzinfo=datetime.UTC),
+            f"{field}__lt": datetime.datetime(LAST_DATE_YEAR + 1, 1, 1, tzinfo=datetime.UTC),
+        }
+    )
+
+
+class RunRecord(models.Model):
+    """A record a run counted, with the dimensions it was counted under, as it stood when the
+    run was computed. An approved version's records are what "changed since approval" compares
+    today's records with, to name the records that entered or left a figure. Derived data (the
+    figures' rows), so not audited; a superseded draft's records are dropped."""
+
+    run = models.ForeignKey(
+        ReportRun, on_delete=models.CASCADE, related_name="+", verbose_name=_("run")
+    )
+    base = models.CharField(_("counted things"), max_length=40)
+    unit_id = models.BigIntegerField(_("record"))
+    individual_id = models.BigIntegerField(_("person"), null=True, blank=True)
+    case_id = models.BigIntegerField(_("case"), null=True, blank=True)
+    imported_id = models.BigIntegerField(_("imported line"), null=True, blank=True)
+    weight = models.PositiveIntegerField(_("persons"))
+    dims = models.JSONField(_("dimensions"), default=dict)
+
+    class Meta:
+        verbose_name = _("record counted by a run")
+        verbose_name_plural = _("records counted by runs")
+        indexes = [models.Index(fields=["run", "base"], name="run_record_base_idx")]
+
+    def __str__(self):
+        return f"{self.run_id} {self.base} {self.unit_id}"
+
+
+class ApprovalCheck(models.Model):
+    """An approved version's figures compared with today's records (computed in the background
+    on opening the version and every night): every figure that differs, with the records that
+    entered and left it since approval. At most one check per version is queued or running."""
+
+    run = models.ForeignKey(
+        ReportRun, on_delete=models.CASCADE, related_name="checks", verbose_name=_("run")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    requested_at = BoundedDateTimeField(_("asked for at"), auto_now_add=True)
+    checked_at = BoundedDateTimeField(_("records counted at"), null=True, blank=True)
+    figures = models.JSONField(_("today's figures"), null=True, blank=True)
+    differences = models.JSONField(_("differences"), default=list, blank=True)
+    records_known = models.BooleanField(_("records at approval kept"), default=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("check since approval")
+        verbose_name_plural = _("checks since approval")
+        indexes = [models.Index(fields=["run", "-checked_at"], name="approval_check_latest_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run"],
+                condition=Q(status__in=ACTIVE_STATUSES),
+                name="one_active_check_per_run",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=RunStatus.values), name="approval_check_status_known"
+            ),
+            models.CheckConstraint(
+                condition=_in_office_years("requested_at"),
+                name="approval_check_requested_in_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_office_years("checked_at"), name="approval_check_checked_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.run} {self.status} {self.checked_at}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

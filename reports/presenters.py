@@ -10,25 +10,29 @@ from dataclasses import dataclass, field
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from cases.choices import InterviewKind, Sex
-from medical.choices import AssessmentGroup, CheckResult
+from cases.choices import InterviewDecision, InterviewKind, Sex
+from medical.choices import AssessmentGroup, CheckResult, Vaccine
 
 from .choices import AgeBand
 from .tables import (
     AGE_BAND,
     COUNTRY,
+    DECISION,
     GROUP,
     INTERVIEW_KIND,
     MONTH,
     RESULT,
     SEX,
     TABLES_BY_KEY,
+    VACCINE,
     YEAR,
     Table,
 )
 
 NOT_RECORDED = "__none__"
 ENUMS = {
+    DECISION: InterviewDecision,
+    VACCINE: Vaccine,
     SEX: Sex,
     AGE_BAND: AgeBand,
     GROUP: AssessmentGroup,
@@ -60,6 +64,8 @@ class DisplayTable:
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
     has_imported: bool = False
+    # The name of its sheet in a spreadsheet (the title, or a shorter one).
+    sheet: str = ""
 
 
 def value_label(kind: str, value, names: dict) -> str:
@@ -92,13 +98,32 @@ def _address(dims: dict) -> dict:
     return {k: (NOT_RECORDED if v is None else v) for k, v in dims.items()}
 
 
+def every_month(table: Table, rows: list[dict]) -> list[dict]:
+    """A table by month lists every month, those without a figure as zeros (a year's figures
+    read month by month must not skip the months nothing happened in)."""
+    keys = table.dimension_keys()
+    if keys != ["month"]:
+        return rows
+    present = {row["dims"].get("month") for row in rows if row["level"] == "detail"}
+    zeros = {m.key: 0 for m in table.measures}
+    missing = [
+        {"dims": {"month": month}, "level": "detail", "values": dict(zeros)}
+        for month in range(1, 13)
+        if month not in present
+    ]
+    return [*rows, *missing]
+
+
 def present_table(table: Table, rows: list[dict], names: dict) -> DisplayTable:
-    """Detail rows in order, each subtotal after its group, the grand total last."""
+    """Detail rows in order, each subtotal after its group, the grand total last; a table by
+    month lists all twelve months."""
+    rows = every_month(table, rows)
     display = DisplayTable(
         key=table.key,
         title=str(table.title),
         rule=str(table.rule),
         columns=[str(d.label) for d in table.dimensions] + [str(m.label) for m in table.measures],
+        sheet=str(table.sheet or table.title),
     )
 
     def sort_key(row):
@@ -136,6 +161,7 @@ def present_pivot(table: Table, rows: list[dict], names: dict, years: list[int])
         key=table.key,
         title=str(table.title),
         rule=str(table.rule),
+        sheet=str(table.sheet or table.title),
         columns=[str(table.dimensions[0].label)]
         + [str(y) for y in years]
         + [_("Total"), str(table.measure("imported").label)],
@@ -170,12 +196,32 @@ def present_pivot(table: Table, rows: list[dict], names: dict, years: list[int])
     return display
 
 
+def table_keys_in_order(figures: dict) -> list[str]:
+    """The keys of a run's tables in the report's own order (reports.tables.TABLES), never in
+    the stored JSON's order: PostgreSQL's jsonb keeps object keys sorted by length, so an
+    approved version read back from the database would list its tables in another order."""
+    stored = figures["tables"]
+    known = [key for key in TABLES_BY_KEY if key in stored]
+    # A table an older version has and today's report no longer defines keeps its place last.
+    return known + sorted(key for key in stored if key not in TABLES_BY_KEY)
+
+
+def ordered_tables(figures: dict) -> dict[str, list[dict]]:
+    """A run's stored tables as a dict in the report's own order."""
+    return {key: figures["tables"][key] for key in table_keys_in_order(figures)}
+
+
 def present_figures(figures: dict) -> list[DisplayTable]:
+    """Every table of a run as people read it, in the report's own order (whatever order the
+    stored figures came back in): the page, the CSV, the xlsx and the PDF print this list."""
     names = figures.get("names", {})
     years = list(range(figures["year_from"], figures["year_to"] + 1))
     out = []
-    for key, rows in figures["tables"].items():
-        table = TABLES_BY_KEY[key]
+    for key in table_keys_in_order(figures):
+        rows = figures["tables"][key]
+        table = TABLES_BY_KEY.get(key)
+        if table is None:
+            continue  # nothing left to name its columns by
         if any(d.kind == YEAR for d in table.dimensions):
             out.append(present_pivot(table, rows, names, years))
         else:
@@ -195,7 +241,10 @@ def month_series(figures: dict | None) -> list[int]:
     return series
 
 
-def month_names() -> list[str]:
+def month_names(*, long: bool = False) -> list[str]:
+    """The twelve months' names in the reader's language (abbreviated for chart labels)."""
+    if long:
+        return [str(MONTHS[m]) for m in range(1, 13)]
     return [str(MONTHS[m])[:3] for m in range(1, 13)] or list(calendar.month_abbr)[1:]
 
 

@@ -5,36 +5,35 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.choices import CaseStatus
 from cases.models import CaseTally
 from cases.selectors import case_visible_to, sees_every_case
 from core.errors import ApplicationError, NotPermitted
+from medical.selectors import clearances_expiring
+from movements.models import Traveller
 
+from .checks import Changes, Difference, changes_since_approval  # noqa: F401 (read here)
 from .choices import ReportKind, RunStatus
 from .errors import DrillDownRefused
 from .models import DepartureImport, ReportRun
 from .permissions import can_use_reports
-from .presenters import NOT_RECORDED, cell_map, describe_cell
+from .presenters import NOT_RECORDED, describe_cell
 from .tables import (
-    AGE_BAND,
-    GROUP,
-    INTERVIEW_KIND,
     MONTH,
-    RESULT,
-    SEX,
     TABLES_BY_KEY,
+    TEXT_KINDS,
     Period,
     Table,
     cell_filter_sql,
+    departures_base,
 )
-
-TEXT_KINDS = {SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND}
 
 
 def _require(user) -> None:
@@ -89,66 +88,6 @@ def published_run(*, user, year: int, live: bool = False) -> ReportRun | None:
         if approved:
             return approved
     return latest_done(key)
-
-
-@dataclass
-class Difference:
-    table: str
-    table_key: str
-    cell: str
-    measure: str
-    approved: int
-    current: int
-    dims: dict
-    measure_key: str
-
-    @property
-    def change(self) -> int:
-        return self.current - self.approved
-
-
-@dataclass
-class Changes:
-    approved: ReportRun
-    current: ReportRun | None
-    differences: list[Difference] = field(default_factory=list)
-
-
-def changes_since_approval(run: ReportRun) -> Changes | None:
-    """For an approved version: the latest run of the same parameters computed after it, and
-    every figure that differs between the two (None when the run is not approved)."""
-    if not run.is_approved:
-        return None
-    newer = (
-        ReportRun.objects.filter(
-            parameters_key=run.parameters_key, status=RunStatus.DONE, version__gt=run.version
-        )
-        .order_by("-version")
-        .first()
-    )
-    changes = Changes(approved=run, current=newer)
-    if newer is None:
-        return changes
-    before, after = cell_map(run.figures), cell_map(newer.figures)
-    for address in sorted(set(before) | set(after), key=str):
-        old, new = before.get(address, 0), after.get(address, 0)
-        if old == new:
-            continue
-        key, dims, measure = address
-        table = TABLES_BY_KEY[key]
-        changes.differences.append(
-            Difference(
-                table=str(table.title),
-                table_key=key,
-                cell=describe_cell(key, dims, newer.figures if address in after else run.figures),
-                measure=str(table.measure(measure).label),
-                approved=old,
-                current=new,
-                dims={k: (NOT_RECORDED if v is None else v) for k, v in dims},
-                measure_key=measure,
-            )
-        )
-    return changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,6 +277,69 @@ def pipeline(*, user) -> dict:
         .order_by("location_id", "status")
     )
     return {"per_status": per_status, "per_camp": per_camp}
+
+
+@dataclass
+class YearToDate:
+    """Persons departed from 1 January to `until` this year, and over exactly the same days of
+    last year (to `last_until`); `undated` counts last year's imported persons recorded with a
+    year only, who cannot be placed on a day and are left out of the comparison."""
+
+    until: datetime.date
+    persons: int
+    last_until: datetime.date
+    last_persons: int
+    undated: int
+
+
+def same_day_last_year(day: datetime.date) -> datetime.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February: last year's 28 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def departures_year_to_date(*, user, today: datetime.date) -> YearToDate:
+    """This year's departures so far against the same days of last year, from today's records
+    with the report's own counting rule (the departures' base rows), in one statement."""
+    _require(user)
+    last_until = same_day_last_year(today)
+    base, params = departures_base(Period(today.year - 1, today.year))
+    sql = (
+        "SELECT coalesce(sum(b.weight) FILTER (WHERE b.departed_on BETWEEN %s AND %s), 0), "  # noqa: S608
+        "coalesce(sum(b.weight) FILTER (WHERE b.departed_on BETWEEN %s AND %s), 0), "
+        "coalesce(sum(b.weight) FILTER (WHERE b.departed_on IS NULL AND b.year = %s), 0) "
+        f"FROM ({base}) b"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                datetime.date(today.year, 1, 1),
+                today,
+                datetime.date(today.year - 1, 1, 1),
+                last_until,
+                today.year - 1,
+                *params,
+            ],
+        )
+        persons, last_persons, undated = cursor.fetchone()
+    return YearToDate(today, int(persons), last_until, int(last_persons), int(undated))
+
+
+# A clearance matters on the dashboard only for people still to travel.
+TRAVELLED_STATUSES = (CaseStatus.DEPARTED, CaseStatus.ARRIVED, CaseStatus.CLOSED)
+
+
+def clearances_closing(*, user, days: int, today: datetime.date) -> QuerySet:
+    """Clearances closing within `days` of people still to travel: not of a household that has
+    departed, arrived or closed, nor of a person whose departure is recorded."""
+    flown = Traveller.objects.filter(booking__departure__isnull=False).values("individual_id")
+    return (
+        clearances_expiring(user=user, days=days, today=today)
+        .exclude(individual__case__status__in=TRAVELLED_STATUSES)
+        .exclude(individual_id__in=flown)
+    )
 
 
 def active_runs(*, user) -> QuerySet[ReportRun]:

@@ -5,8 +5,10 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 
+from .checks import changes_as_data, changes_since_approval
 from .choices import ReportKind
 from .models import DepartureImport, ReportFile, ReportRun
+from .presenters import ordered_tables
 
 
 class RunRequestInput(StrictSerializer):
@@ -66,10 +68,29 @@ class RunSerializer(serializers.ModelSerializer):
 
 
 class RunDetailSerializer(RunSerializer):
-    figures = serializers.JSONField(read_only=True)
+    figures = serializers.SerializerMethodField(
+        help_text="The stored figures; `tables` in the report's own order, also listed in "
+        "`table_order`."
+    )
 
     class Meta(RunSerializer.Meta):
-        fields = [*RunSerializer.Meta.fields, "figures"]
+        fields = [*RunSerializer.Meta.fields, "figures", "changes_since_approval"]
+
+    changes_since_approval = serializers.SerializerMethodField(
+        help_text="For an approved version: its latest comparison with today's records "
+        "(`checked_at`; `checking` while a newer one is under way) and every figure that "
+        "differs, with the records that entered and left it (names only for cases the caller "
+        "may see). Null for a version that is not approved."
+    )
+
+    def get_changes_since_approval(self, obj) -> dict | None:
+        return changes_as_data(changes_since_approval(obj, user=self.context.get("user")))
+
+    def get_figures(self, obj) -> dict | None:
+        if obj.figures is None:
+            return None
+        tables = ordered_tables(obj.figures)
+        return {**obj.figures, "tables": tables, "table_order": list(tables)}
 
 
 class DrillRowSerializer(serializers.Serializer):

@@ -10,8 +10,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
@@ -19,9 +21,10 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.background import enqueue_on_commit
+from core.background import Heartbeat, enqueue_on_commit
 from core.errors import ApplicationError, NotPermitted
 
+from .checks import run_records_keep
 from .choices import (
     ACTIVE_STATUSES,
     FIRST_YEAR,
@@ -43,7 +46,8 @@ log = logging.getLogger(__name__)
 # A worker gets this long for one run (Celery's soft and hard limits, reports.tasks).
 RUN_SOFT_TIME_LIMIT = 10 * 60
 RUN_TIME_LIMIT = 11 * 60
-# A run still "running" this long after it started has lost its worker (beat looks every 5 min).
+# A run "running" with no heartbeat (started before heartbeats were kept) this long after it
+# started has lost its worker. Runs with a heartbeat: settings.REPORT_HEARTBEAT_LOST_AFTER.
 STUCK_AFTER = datetime.timedelta(seconds=RUN_TIME_LIMIT + 4 * 60)
 # A run still "queued" this long was lost by the queue: it is queued again.
 LOST_IN_QUEUE_AFTER = datetime.timedelta(minutes=30)
@@ -236,50 +240,74 @@ def run_compute(*, run_id: int) -> ReportRun | None:
                 run.save(update_fields=["status", "error", "finished_at"])
                 return run
             run.status = RunStatus.RUNNING
-            run.started_at = timezone.now()
+            run.started_at = run.heartbeat_at = timezone.now()
             run.attempts += 1
-            run.save(update_fields=["status", "started_at", "attempts"])
-        try:
-            if run.figures is None:
-
-                def progress(done, total, table):
-                    _set_progress(run.pk, done * TABLES_SHARE // total, str(table.title))
-
-                figures = compute_figures(
-                    kind=run.kind, year_from=run.year_from, year_to=run.year_to, progress=progress
-                )
-                ReportRun.objects.filter(pk=run.pk).update(
-                    figures=figures, progress=TABLES_SHARE, progress_note=_("Writing the files")
-                )
-                run.figures = figures
-            files_write(run=run, edition=FileEdition.DRAFT)
-            ReportRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-                status=RunStatus.DONE, finished_at=timezone.now(), progress=100, progress_note=""
-            )
-        except SoftTimeLimitExceeded:
-            run_fail(
-                run_id=run.pk,
-                reason=_("Stopped: computing took longer than the limit of %(n)s minutes.")
-                % {"n": RUN_SOFT_TIME_LIMIT // 60},
-            )
-        except Exception as error:
-            log.exception("report run %s failed", run.pk)
-            run_fail(run_id=run.pk, reason=f"{type(error).__name__}: {error}")
+            run.save(update_fields=["status", "started_at", "heartbeat_at", "attempts"])
+        with Heartbeat(partial(_beat, run.pk), every=settings.REPORT_HEARTBEAT_SECONDS):
+            _compute_and_write(run)
         run.refresh_from_db()
         return run
 
 
+def _beat(run_id: int) -> None:
+    ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        heartbeat_at=timezone.now()
+    )
+
+
+def _compute_and_write(run: ReportRun) -> None:
+    """The worker's part of a run: the figures (unless stored), the records counted, the draft
+    files; a failure is recorded on the run with its reason."""
+    try:
+        if run.figures is None:
+
+            def progress(done, total, table):
+                _set_progress(run.pk, done * TABLES_SHARE // total, str(table.title))
+
+            figures = compute_figures(
+                kind=run.kind, year_from=run.year_from, year_to=run.year_to, progress=progress
+            )
+            # The records counted, kept so a later approval can name what changed since.
+            _set_progress(run.pk, TABLES_SHARE - 5, _("Keeping the records counted"))
+            run_records_keep(run=run)
+            ReportRun.objects.filter(pk=run.pk).update(
+                figures=figures, progress=TABLES_SHARE, progress_note=_("Writing the files")
+            )
+            run.figures = figures
+        files_write(run=run, edition=FileEdition.DRAFT)
+        ReportRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.DONE, finished_at=timezone.now(), progress=100, progress_note=""
+        )
+    except SoftTimeLimitExceeded:
+        run_fail(
+            run_id=run.pk,
+            reason=_("Stopped: computing took longer than the limit of %(n)s minutes.")
+            % {"n": RUN_SOFT_TIME_LIMIT // 60},
+        )
+    except Exception as error:
+        log.exception("report run %s failed", run.pk)
+        run_fail(run_id=run.pk, reason=f"{type(error).__name__}: {error}")
+
+
 def runs_recover_stuck(*, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Runs whose worker died: a run "running" past STUCK_AFTER that no worker holds is queued
-    again (or failed with the reason after MAX_ATTEMPTS); a run queued longer than
-    LOST_IN_QUEUE_AFTER is handed to a worker again. Returns how many of each."""
+    """Runs whose worker died: a run "running" whose worker's heartbeat stopped (nothing heard
+    for REPORT_HEARTBEAT_LOST_AFTER seconds; a run from before heartbeats: past STUCK_AFTER)
+    and that no worker holds is queued again (or failed with the reason after MAX_ATTEMPTS); a
+    run queued longer than LOST_IN_QUEUE_AFTER is handed to a worker again. Returns how many of
+    each. Beat calls it every 30 s: a dead worker's run is queued again within two minutes."""
     now = now or timezone.now()
     counts = {"retried": 0, "failed": 0, "requeued": 0}
     from .tasks import compute_report_run
 
-    stuck = ReportRun.objects.filter(
-        status=RunStatus.RUNNING, started_at__lt=now - STUCK_AFTER
-    ).values_list("pk", flat=True)
+    silent = now - datetime.timedelta(seconds=settings.REPORT_HEARTBEAT_LOST_AFTER)
+    stuck = (
+        ReportRun.objects.filter(status=RunStatus.RUNNING)
+        .filter(
+            Q(heartbeat_at__lt=silent)
+            | Q(heartbeat_at__isnull=True, started_at__lt=now - STUCK_AFTER)
+        )
+        .values_list("pk", flat=True)
+    )
     for run_id in list(stuck):
         if run_is_being_computed(run_id):
             continue
@@ -288,6 +316,7 @@ def runs_recover_stuck(*, now: datetime.datetime | None = None) -> dict[str, int
             if run.status != RunStatus.RUNNING:
                 continue
             started = timezone.localtime(run.started_at)
+            heard = timezone.localtime(run.heartbeat_at or run.started_at)
             if run.attempts >= MAX_ATTEMPTS:
                 run.status = RunStatus.FAILED
                 run.finished_at = now
@@ -301,8 +330,11 @@ def runs_recover_stuck(*, now: datetime.datetime | None = None) -> dict[str, int
                 run.status = RunStatus.QUEUED
                 run.error = _(
                     "The worker computing this run stopped without finishing (started "
-                    "%(started)s); queued again."
-                ) % {"started": started.strftime("%Y-%m-%d %H:%M")}
+                    "%(started)s, last heard from %(heard)s); queued again."
+                ) % {
+                    "started": started.strftime("%Y-%m-%d %H:%M"),
+                    "heard": heard.strftime("%H:%M:%S"),
+                }
                 run.save(update_fields=["status", "error"])
                 enqueue_on_commit(compute_report_run, run.pk)
                 counts["retried"] += 1

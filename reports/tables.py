@@ -33,6 +33,14 @@ COUNTRY, LOCATION, MOVEMENT_TYPE, SEX, AGE_BAND, MONTH, GROUP, RESULT, INTERVIEW
     "interview_kind",
     "year",
 )
+PROGRAMME, SUBMISSION_CATEGORY, DECISION, VACCINE = (
+    "programme",
+    "submission_category",
+    "decision",
+    "vaccine",
+)
+# Dimensions whose values are text (codes of choices); the others are ids or numbers.
+TEXT_KINDS = frozenset({SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND, DECISION, VACCINE})
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,8 @@ class Table:
     kinds: tuple[str, ...] = (ReportKind.YEARLY,)
     # Grouping sets as tuples of dimension keys; by default the detail and the grand total.
     grouping_sets: tuple[tuple[str, ...], ...] = field(default=())
+    # A spreadsheet's sheet is named by at most 31 characters: a shorter title where needed.
+    sheet: str | None = None
 
     def sets(self) -> tuple[tuple[str, ...], ...]:
         return self.grouping_sets or (tuple(d.key for d in self.dimensions), ())
@@ -131,26 +141,61 @@ def departures_base(period: Period) -> tuple[str, list]:
                d.movement_type_id AS movement_type, i.sex AS sex,
                {_age_band_sql("d.departed_on", "i.date_of_birth")} AS age_band,
                extract(month FROM d.departed_on)::int AS month,
-               extract(year FROM d.departed_on)::int AS year
+               extract(year FROM d.departed_on)::int AS year, d.departed_on AS departed_on,
+               i.nationality_id AS nationality, c.submission_category_id AS submission_category
           FROM movements_departure d
           JOIN movements_traveller t ON t.booking_id = d.booking_id
           JOIN cases_individual i ON i.id = t.individual_id
+          LEFT JOIN cases_case c ON c.id = d.case_id
          WHERE d.departed_on BETWEEN %s AND %s
         UNION ALL
         SELECT l.id, NULL, NULL, l.id, l.persons,
                l.destination_country_id, l.location_id, l.movement_type_id,
                NULLIF(l.sex, ''), NULLIF(l.age_band, ''),
-               extract(month FROM l.departed_on)::int, l.year
+               extract(month FROM l.departed_on)::int, l.year, l.departed_on, NULL, NULL
           FROM reports_importeddeparture l
          WHERE l.year BETWEEN %s AND %s
     """  # noqa: S608 (built from constants only)
     return sql, [period.first_day, period.last_day, period.year_from, period.year_to]
 
 
+RETURN_MOVEMENT = "assisted_voluntary_return"
+
+
+def returns_base(period: Period) -> tuple[str, list]:
+    """The departures' rows (as `departures_base`) of the movement type "assisted voluntary
+    return" only."""
+    sql, params = departures_base(period)
+    wrapped = f"""
+        SELECT b.* FROM ({sql}) b
+          JOIN cases_movementtype m ON m.id = b.movement_type
+         WHERE m.code = %s
+    """  # noqa: S608 (built from constants only)
+    return wrapped, [*params, RETURN_MOVEMENT]
+
+
+def departed_cases_base(period: Period) -> tuple[str, list]:
+    """The departures' rows (as `departures_base`) with only what counting cases by destination
+    needs: a narrower row is what lets this table cost what a hand-written query costs."""
+    sql = """
+        SELECT t.id AS unit_id, t.individual_id, d.case_id, NULL::bigint AS imported_id,
+               1 AS weight, d.destination_country_id AS destination
+          FROM movements_departure d
+          JOIN movements_traveller t ON t.booking_id = d.booking_id
+         WHERE d.departed_on BETWEEN %s AND %s
+        UNION ALL
+        SELECT l.id, NULL, NULL, l.id, l.persons, l.destination_country_id
+          FROM reports_importeddeparture l
+         WHERE l.year BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day, period.year_from, period.year_to]
+
+
 def assessments_base(period: Period) -> tuple[str, list]:
     sql = """
         SELECT a.id AS unit_id, a.individual_id, i.case_id, NULL::bigint AS imported_id,
-               1 AS weight, p.country_id AS programme_country, a."group" AS "group"
+               1 AS weight, p.country_id AS programme_country, a."group" AS "group",
+               a.programme_id AS programme
           FROM medical_healthassessment a
           JOIN cases_programme p ON p.id = a.programme_id
           LEFT JOIN cases_individual i ON i.id = a.individual_id
@@ -170,10 +215,22 @@ def interviews_base(period: Period) -> tuple[str, list]:
     return sql, [period.starts_at, period.ends_before]
 
 
+def decisions_base(period: Period) -> tuple[str, list]:
+    """One row per member of a case for each interview decision recorded in the period."""
+    sql = """
+        SELECT v.id AS unit_id, m.id AS individual_id, v.case_id, NULL::bigint AS imported_id,
+               1 AS weight, v.kind AS kind, v.decision AS decision
+          FROM cases_interview v
+          JOIN cases_individual m ON m.case_id = v.case_id
+         WHERE v.decision <> '' AND v.decided_on BETWEEN %s AND %s
+    """
+    return sql, [period.first_day, period.last_day]
+
+
 def orientation_base(period: Period) -> tuple[str, list]:
     sql = """
         SELECT s.id AS unit_id, e.individual_id, i.case_id, NULL::bigint AS imported_id,
-               1 AS weight, c.destination_country_id AS destination
+               1 AS weight, c.destination_country_id AS destination, i.sex AS sex
           FROM orientation_attendance a
           JOIN orientation_enrollment e ON e.id = a.enrollment_id
           JOIN orientation_orientationsession s ON s.id = e.session_id
@@ -187,7 +244,7 @@ def orientation_base(period: Period) -> tuple[str, list]:
 def vaccinations_base(period: Period) -> tuple[str, list]:
     sql = """
         SELECT v.id AS unit_id, v.individual_id, i.case_id, NULL::bigint AS imported_id,
-               1 AS weight, c.destination_country_id AS destination
+               1 AS weight, c.destination_country_id AS destination, v.vaccine AS vaccine
           FROM medical_vaccination v
           JOIN cases_individual i ON i.id = v.individual_id
           JOIN cases_case c ON c.id = i.case_id
@@ -240,6 +297,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="departures_by_camp",
+        sheet=_("Departures by camp"),
         title=_("Departures by camp and destination"),
         rule=DEPARTURE_RULE,
         dimensions=(CAMP, DESTINATION),
@@ -287,6 +345,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="assessments",
+        sheet=_("Health assessments"),
         title=_("Health assessments by programme country and group"),
         rule=_(
             "Health assessments whose assessment date falls in the year (one per person and "
@@ -351,6 +410,7 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         key="pre_embarkation_checks",
+        sheet=_("Pre-embarkation checks"),
         title=_("Pre-embarkation checks by result"),
         rule=_(
             "Fitness-to-travel checks made in the year (date of the check), by result, with "
@@ -364,7 +424,127 @@ TABLES: tuple[Table, ...] = (
         base=checks_base,
     ),
     Table(
+        key="departures_cases",
+        title=_("Departures by destination, in cases and persons"),
+        sheet=_("Departures in cases"),
+        rule=_(
+            "As the departures by destination, with the distinct cases (households) that "
+            "departed beside the persons. Imported figures were recorded in persons only: they "
+            "count no case."
+        ),
+        dimensions=(DESTINATION,),
+        measures=(
+            PERSONS,
+            Measure("cases", _("Cases"), "count(DISTINCT b.case_id)", "case"),
+            IMPORTED,
+        ),
+        base=departed_cases_base,
+    ),
+    Table(
+        key="departures_by_nationality",
+        title=_("Departures by nationality"),
+        rule=DEPARTURE_RULE,
+        dimensions=(Dimension("nationality", _("Nationality"), COUNTRY),),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="departures_by_submission_category",
+        title=_("Departures by submission category"),
+        sheet=_("Departures by category"),
+        rule=_(
+            "As the departures by destination, by the UNHCR submission category of the "
+            "household's case as recorded today."
+        ),
+        dimensions=(
+            Dimension("submission_category", _("Submission category"), SUBMISSION_CATEGORY),
+        ),
+        measures=DEPARTURE_MEASURES,
+        base=departures_base,
+    ),
+    Table(
+        key="assessments_by_programme",
+        title=_("Health assessments by programme code and group"),
+        sheet=_("Assessments by programme"),
+        rule=_(
+            "Health assessments whose assessment date falls in the year, by the programme "
+            "(its code) and the group, with a total per programme and a grand total."
+        ),
+        dimensions=(
+            Dimension("programme", _("Programme"), PROGRAMME),
+            Dimension("group", _("Group"), GROUP),
+        ),
+        measures=(Measure("assessments", _("Assessments"), "count(*)", "record"),),
+        base=assessments_base,
+        grouping_sets=(("programme", "group"), ("programme",), ()),
+    ),
+    Table(
+        key="interview_decisions",
+        title=_("Interview decisions by case"),
+        rule=_(
+            "Decisions recorded on interviews with a decision date in the year, by kind of "
+            "interview and decision: the distinct cases decided and the persons in them (the "
+            "household's members as recorded today)."
+        ),
+        dimensions=(
+            Dimension("kind", _("Kind of interview"), INTERVIEW_KIND),
+            Dimension("decision", _("Decision"), DECISION),
+        ),
+        measures=(
+            Measure("cases", _("Cases"), "count(DISTINCT b.case_id)", "case"),
+            Measure("persons", _("Persons"), "count(DISTINCT b.individual_id)", "person"),
+        ),
+        base=decisions_base,
+        grouping_sets=(("kind", "decision"), ("kind",), ()),
+    ),
+    Table(
+        key="orientation_by_sex",
+        title=_("Cultural orientation by sex, with session-days"),
+        sheet=_("Orientation by sex"),
+        rule=_(
+            "As the cultural orientation table, by the participant's sex: the distinct persons "
+            "present on at least one day, and the session-days attended (each day a person was "
+            "present counts once)."
+        ),
+        dimensions=(Dimension("sex", _("Sex"), SEX),),
+        measures=(
+            Measure("participants", _("Participants"), "count(DISTINCT b.individual_id)", "person"),
+            Measure("person_days", _("Session-days attended"), "count(*)", "record"),
+        ),
+        base=orientation_base,
+    ),
+    Table(
+        key="vaccinations_by_vaccine",
+        title=_("Vaccinations by vaccine"),
+        rule=_(
+            "Vaccine doses given in the year (date given), by vaccine, with the distinct persons "
+            "vaccinated."
+        ),
+        dimensions=(Dimension("vaccine", _("Vaccine"), VACCINE),),
+        measures=(
+            Measure("doses", _("Doses given"), "count(*)", "record"),
+            Measure(
+                "persons", _("Persons vaccinated"), "count(DISTINCT b.individual_id)", "person"
+            ),
+        ),
+        base=vaccinations_base,
+    ),
+    Table(
+        key="assisted_voluntary_returns",
+        title=_("Assisted voluntary returns by destination"),
+        sheet=_("Assisted voluntary returns"),
+        rule=_(
+            "Persons who departed under the movement type “assisted voluntary return” (counted "
+            "as the departures by destination, where they are included too), by the country "
+            "they returned to."
+        ),
+        dimensions=(DESTINATION,),
+        measures=DEPARTURE_MEASURES,
+        base=returns_base,
+    ),
+    Table(
         key="departures_multi_year",
+        sheet=_("Departures year by year"),
         title=_("Departures by destination, year by year"),
         rule=_(
             "Persons who departed, by destination country and year of the departure date "

@@ -3,13 +3,15 @@
 `compute_report_run` acknowledges late and is given back to the queue if its worker is lost, so
 a killed worker's run is picked up again; the beat task `recover_stuck_runs` catches whatever
 that misses (a run "running" with nobody computing it) and retries it or fails it with the
-reason. `recompute_current_year` is the nightly run (CELERY_BEAT_SCHEDULE in settings).
+reason. `recompute_current_year` is the nightly run (CELERY_BEAT_SCHEDULE in settings);
+`check_approved_years` compares every approved year with today's records each night, and
+`check_approved_run` does one such check (queued too when an approved version is opened).
 """
 
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import checks, services
 from .choices import ReportKind, RunTrigger
 
 
@@ -34,6 +36,18 @@ def write_approved_files(run_id: int) -> None:
 @shared_task(name="reports.recover_stuck_runs", soft_time_limit=4 * 60, time_limit=5 * 60)
 def recover_stuck_runs() -> dict:
     return services.runs_recover_stuck()
+
+
+@shared_task(
+    name="reports.check_approved_run", acks_late=True, soft_time_limit=9 * 60, time_limit=10 * 60
+)
+def check_approved_run(check_id: int) -> None:
+    checks.approval_check_compute(check_id=check_id)
+
+
+@shared_task(name="reports.check_approved_years", soft_time_limit=4 * 60, time_limit=5 * 60)
+def check_approved_years() -> int:
+    return checks.approved_years_check()
 
 
 @shared_task(name="reports.recompute_current_year", soft_time_limit=4 * 60, time_limit=5 * 60)

@@ -24,11 +24,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cases.choices import CaseStatus
 from cases.models import Location
 from core.errors import ApplicationError
-from medical.selectors import clearances_expiring
 from movements.bookings.selectors import BoardFilters, board_sections
 
-from . import selectors, services
-from .charts import bar_chart
+from . import checks, selectors, services
+from .charts import bar_chart, has_values
 from .choices import FileEdition, FileFormat, ReportKind, RunStatus
 from .errors import ImportRefused
 from .exports import CONTENT_TYPES, report_charts, stream_csv
@@ -67,20 +66,21 @@ def _run_or_404(request, pk) -> ReportRun:
 @reports_role_required
 @require_GET
 def dashboard(request):
-    """This year so far against the same months last year, departures per month, the pipeline,
-    travel windows and clearances closing soon, and any run being computed."""
+    """This year so far against exactly the same days of last year, departures per month (every
+    month, an empty chart said in words), the pipeline, travel windows and the clearances
+    closing soon of people still to travel, and any run being computed."""
     user = request.user
     today = timezone.localdate()
     this_run = selectors.latest_done(f"{ReportKind.YEARLY}:{today.year}")
     last_run = selectors.published_run(user=user, year=today.year - 1)
+    year_to_date = selectors.departures_year_to_date(user=user, today=today)
     this_months = month_series(this_run.figures if this_run else None)
     last_months = month_series(last_run.figures if last_run else None)
-    so_far = sum(this_months[: today.month])
-    last_so_far = sum(last_months[: today.month])
-    chart = bar_chart(
-        title=_("Departures per month (persons)"),
-        labels=month_names(),
-        series=[(str(today.year), this_months), (str(today.year - 1), last_months)],
+    series = [(str(today.year), this_months), (str(today.year - 1), last_months)]
+    chart = (
+        bar_chart(title=_("Departures per month (persons)"), labels=month_names(), series=series)
+        if has_values(series)
+        else ""
     )
     pipeline = selectors.pipeline(user=user)
     camps = dict(Location.objects.values_list("pk", "name"))
@@ -88,7 +88,7 @@ def dashboard(request):
     for row in pipeline["per_camp"]:
         per_camp.setdefault(camps.get(row["location_id"], "?"), {})[row["status"]] = row["n"]
     camp_statuses = [s for s in CaseStatus if pipeline["per_status"].get(s.value)]
-    expiring = clearances_expiring(user=user, days=EXPIRING_DAYS, today=today)
+    expiring = selectors.clearances_closing(user=user, days=EXPIRING_DAYS, today=today)
     windows = board_sections(
         filters=BoardFilters(closing_within_days=EXPIRING_DAYS), limit=10, today=today
     )["closing"]
@@ -99,9 +99,9 @@ def dashboard(request):
             "today": today,
             "this_run": this_run,
             "last_run": last_run,
-            "so_far": so_far,
-            "last_so_far": last_so_far,
+            "ytd": year_to_date,
             "chart": chart,
+            "month_rows": list(zip(month_names(long=True), this_months, last_months, strict=True)),
             "statuses": [
                 (s, pipeline["per_status"].get(s.value, 0))
                 for s in CaseStatus
@@ -151,23 +151,56 @@ def run_list(request):
 
 
 def _file_links(run: ReportRun, files: list[ReportFile]) -> dict[str, list[dict]]:
+    """Each edition the run has or will have, with every format: a link for a file written, or
+    `url` None for one still being written (the draft while the run computes, the approved
+    edition just after approval)."""
+    written = {(f.edition, f.format): f for f in files}
+    editions = [FileEdition.DRAFT] if run.status != RunStatus.FAILED or files else []
+    if run.is_approved:
+        editions.append(FileEdition.APPROVED)
     out: dict[str, list[dict]] = {}
-    for f in files:
-        out.setdefault(f.edition, []).append(
-            {
-                "format": f.get_format_display(),
-                "size": f.size,
-                "url": reverse(
-                    "reports:run_file", kwargs={"pk": run.pk, "edition": f.edition, "fmt": f.format}
-                ),
-            }
-        )
+    for edition in editions:
+        for fmt, label in FileFormat.choices:
+            record = written.get((edition, fmt))
+            out.setdefault(edition, []).append(
+                {
+                    "format": label,
+                    "size": record.size if record else None,
+                    "url": reverse(
+                        "reports:run_file", kwargs={"pk": run.pk, "edition": edition, "fmt": fmt}
+                    )
+                    if record
+                    else None,
+                }
+            )
     return out
+
+
+def _files_pending(files: dict[str, list[dict]]) -> bool:
+    return any(link["url"] is None for links in files.values() for link in links)
 
 
 def _drill_url(run: ReportRun, table_key: str, cell) -> str:
     query = {"table": table_key, "measure": cell.measure, **cell.dims}
     return f"{reverse('reports:drill', kwargs={'pk': run.pk})}?{urlencode(query)}"
+
+
+def _changes(request, run: ReportRun, *, ask: bool = True):
+    """An approved version's changes since approval; opening it asks for a fresh check
+    against today's records (in the background), so the page is never left behind."""
+    if not run.is_approved:
+        return None
+    if ask:
+        checks.approval_check_request(run_id=run.pk)
+    changes = selectors.changes_since_approval(run, user=request.user)
+    for difference in changes.differences:
+        query = {"table": difference.table_key, "measure": difference.measure_key}
+        target = changes.newer or run
+        difference.url = (
+            f"{reverse('reports:drill', kwargs={'pk': target.pk})}?"
+            f"{urlencode({**query, **difference.dims})}"
+        )
+    return changes
 
 
 def _run_context(request, run: ReportRun, *, published_for: int | None = None) -> dict:
@@ -176,19 +209,8 @@ def _run_context(request, run: ReportRun, *, published_for: int | None = None) -
         for row in table.rows:
             for cell in row.cells:
                 cell.url = _drill_url(run, table.key, cell)
-    changes = selectors.changes_since_approval(run)
-    if changes:
-        for difference in changes.differences:
-            if changes.current:
-                query = {
-                    "table": difference.table_key,
-                    "measure": difference.measure_key,
-                    **difference.dims,
-                }
-                difference.url = (
-                    f"{reverse('reports:drill', kwargs={'pk': changes.current.pk})}?"
-                    f"{urlencode(query)}"
-                )
+    changes = _changes(request, run)
+    files = _file_links(run, list(run.files.all()))
     approved_for_year = None
     if run.kind == ReportKind.YEARLY and not run.is_approved:
         approved_for_year = selectors.latest_approved(run.parameters_key)
@@ -196,7 +218,8 @@ def _run_context(request, run: ReportRun, *, published_for: int | None = None) -
         "run": run,
         "tables": tables,
         "charts": report_charts(run.figures, tables) if run.figures else [],
-        "files": _file_links(run, list(run.files.all())),
+        "files": files,
+        "files_pending": _files_pending(files),
         "changes": changes,
         "approved_for_year": approved_for_year,
         "published_for": published_for,
@@ -225,10 +248,39 @@ def run_progress(request, pk):
     """The progress bar, polled by htmx while the run is queued or running; once it is done the
     page reloads itself to show the figures."""
     run = _run_or_404(request, pk)
-    response = render(request, "reports/_progress.html", {"run": run})
+    # The run page's header shows the status too: it is swapped with the bar (out of band), so
+    # the header and the panel always say the same.
+    response = render(
+        request,
+        "reports/_progress.html",
+        {"run": run, "header": request.GET.get("header") == "1"},
+    )
     if not run.is_active and request.htmx and request.GET.get("reload"):
         response["HX-Refresh"] = "true"
     return response
+
+
+@reports_role_required
+@require_GET
+def run_files(request, pk):
+    """The files panel, polled by htmx while a file is still being written."""
+    run = _run_or_404(request, pk)
+    files = _file_links(run, list(run.files.all()))
+    return render(
+        request,
+        "reports/_files.html",
+        {"run": run, "files": files, "files_pending": _files_pending(files)},
+    )
+
+
+@reports_role_required
+@require_GET
+def run_changes(request, pk):
+    """The "changed since approval" panel, polled by htmx while a check is under way."""
+    run = _run_or_404(request, pk)
+    return render(
+        request, "reports/_changes.html", {"run": run, "changes": _changes(request, run, ask=False)}
+    )
 
 
 @reports_role_required

@@ -291,6 +291,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A worker computing a report run proves it is alive this often (seconds); a run not heard from
+# for REPORT_HEARTBEAT_LOST_AFTER seconds has lost its worker and is queued again.
+REPORT_HEARTBEAT_SECONDS = env.int("REPORT_HEARTBEAT_SECONDS", default=15)
+REPORT_HEARTBEAT_LOST_AFTER = env.int("REPORT_HEARTBEAT_LOST_AFTER", default=75)
 # Periodic work (django-celery-beat's DatabaseScheduler copies these entries into its tables).
 CELERY_BEAT_SCHEDULE = {
     # The yearly figures of the current year, recomputed every night (reports).
@@ -298,8 +302,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.recompute_current_year",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Runs whose worker died are retried or failed with the reason (reports).
-    "reports-recover-stuck-runs": {"task": "reports.recover_stuck_runs", "schedule": 5 * 60},
+    # Every approved year compared with today's records ("changed since approval", reports).
+    "reports-check-approved-years": {
+        "task": "reports.check_approved_years",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    # Runs whose worker died (its heartbeat stopped) are retried or failed with the reason
+    # (reports): looked for every 30 s, so a dead worker is noticed within two minutes.
+    "reports-recover-stuck-runs": {"task": "reports.recover_stuck_runs", "schedule": 30.0},
     # A booking notice whose sending task was lost is queued again: none stays queued forever.
     "requeue-stale-booking-notices": {
         "task": "movements.tasks.requeue_stale_booking_notices",

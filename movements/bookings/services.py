@@ -23,7 +23,7 @@ from cases.models import Case
 from cases.workflow import case_transition
 from core.dates import in_range, out_of_range_message
 from core.errors import ApplicationError, NotPermitted
-from movements import events, listeners
+from movements import events, listeners, windows
 from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from movements.listeners import BookingChange
 from movements.models import (
@@ -722,8 +722,7 @@ def escort_remove(*, actor, escort: Escort) -> None:
 
 def travel_windows_rebuild() -> int:
     """Recompute every case's travel window (the triggers keep them; a database loaded with
-    triggers off needs this once). Returns the number of windows."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT movements_refresh_travel_windows(ARRAY(SELECT id FROM cases_case))")
-        cursor.execute("SELECT count(*) FROM movements_casetravelwindow")
-        return cursor.fetchone()[0]
+    triggers off needs this once). Returns the number of windows. Works in batches of cases, each
+    committed on its own outside a transaction, after ANALYZE (one statement over every case was
+    planned badly without statistics and held its locks throughout)."""
+    return windows.refresh_all_in_batches(connection)

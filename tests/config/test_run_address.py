@@ -111,7 +111,7 @@ def test_the_demo_logins_name_the_address(db, capsys):
 def test_the_notice_email_links_to_the_address(
     movement_officer, django_capture_on_commit_callbacks
 ):
-    from movements import notices
+    from movements.notices import services as notices
     from tests.movements.booked import booked_case, mission
 
     mission()

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from medical.models import HealthAssessment
 from reports import services
+from reports.checks import approval_check_request
 from reports.errors import AlreadyApproved, NotApprovable
 from reports.exports import neutralise
 from reports.models import ReportFile, ReportRun
@@ -109,17 +110,27 @@ def test_an_edited_record_shows_as_changed_since_approval_and_the_approved_files
     moved.save()
     with django_capture_on_commit_callbacks(execute=True):
         newer, _ = services.run_request(user=manager, kind="yearly", year=YEAR)
+    with django_capture_on_commit_callbacks(execute=True):
+        approval_check_request(run_id=run.pk)
 
-    changes = changes_since_approval(run)
+    changes = changes_since_approval(run, user=manager)
     by_cell = {
         (d.table_key, d.cell, d.measure_key): (d.approved, d.current) for d in changes.differences
     }
-    assert changes.current.pk == newer.pk
+    assert changes.newer.pk == newer.pk
     assert by_cell[("assessments", "Total", "assessments")] == (4, 3)
     assert by_cell[
         ("assessments", "Programme country: United States, Group: Refugee", "assessments")
     ] == (2, 1)
-    assert len(changes.differences) == 3  # the cell, the country subtotal, the total
+    # In each assessments table: the cell, its subtotal and the total.
+    assert sorted(d.table_key for d in changes.differences) == [
+        "assessments",
+        "assessments",
+        "assessments",
+        "assessments_by_programme",
+        "assessments_by_programme",
+        "assessments_by_programme",
+    ]
     assert {f.pk: read(f) for f in run.files.all()} == before
 
     client.force_login(manager)
@@ -153,7 +164,7 @@ def test_the_files_match_the_tables(computed):
     book = load_workbook(io.BytesIO(read(computed.files.get(format="xlsx", edition="draft"))))
     assert book["Report"]["B2"].value == "1"
     assert book["Report"]["B3"].value == "Not approved (draft)"
-    sheet = book["assessments"]
+    sheet = book["Health assessments"]
     values = [[c for c in row if c is not None] for row in sheet.iter_rows(values_only=True)]
     assessments = next(t for t in tables if t.key == "assessments")
     for row in assessments.rows:
@@ -195,6 +206,6 @@ def test_a_camp_named_like_a_formula_is_inert_in_csv_and_xlsx(
     assert "'=cmd|'/c calc'!A1" in text
     assert "\n=cmd" not in text and ",=cmd" not in text
     book = load_workbook(io.BytesIO(read(run.files.get(format="xlsx", edition="draft"))))
-    cells = [c for row in book["departures_by_camp"].iter_rows() for c in row if c.value]
+    cells = [c for row in book["Departures by camp"].iter_rows() for c in row if c.value]
     camp = next(c for c in cells if "cmd" in str(c.value))
     assert camp.data_type == "s"

@@ -58,3 +58,35 @@ def test_the_history_page_and_the_approved_list_have_a_fixed_number_of_queries(
     # session, user, roles, count (no approved version: no page of rows)
     with django_assert_num_queries(4):
         api.get("/api/v1/reports/approved/")
+
+
+def test_the_changes_since_approval_panel_takes_the_same_queries_for_more_changes(
+    client, manager, world, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    from cases.models import Individual
+    from reports.checks import approval_check_request
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run, _ = services.run_request(user=manager, kind="yearly", year=YEAR)
+    services.run_approve(run_id=run.pk, user=manager)
+    client.force_login(manager)
+    url = reverse("reports:run_changes", kwargs={"pk": run.pk})
+
+    def check():
+        with django_capture_on_commit_callbacks(execute=True):
+            approval_check_request(run_id=run.pk)
+
+    Individual.objects.filter(pk=world.people["c1"][1].pk).update(sex="F")
+    check()
+    client.get(url)
+    # the request (session, user, roles), the run, its checks, a newer version, and the names:
+    # people, cases, visible cases, imported lines
+    with django_assert_num_queries(9):
+        one = client.get(url)
+    Individual.objects.filter(case=world.cases["c2"]).update(sex="M")
+    Individual.objects.filter(case=world.cases["c1"]).update(date_of_birth="1950-01-01")
+    check()
+    with django_assert_num_queries(9):
+        many = client.get(url)
+    assert one.status_code == many.status_code == 200
+    assert many.content.decode().count("<tr>") > one.content.decode().count("<tr>")

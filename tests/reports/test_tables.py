@@ -72,7 +72,10 @@ def test_departures_by_destination_camp_sex_age_type_month(figures):
     assert persons("departures_by_movement_type", "movement_type") == {
         (k,): v for k, v in by_type.items()
     }
-    assert persons("departures_by_month", "month") == {(k,): v for k, v in by_month.items()}
+    # Every month is listed, those without departures as zeros.
+    assert persons("departures_by_month", "month") == {
+        (m,): by_month.get(m, 0) for m in range(1, 13)
+    }
     assert total(figures, "departures_by_destination") == {"persons": 5, "imported": 0}
     # The camp table has a subtotal per camp.
     subtotals = {

@@ -6,25 +6,26 @@ Seeds (or reuses) a scratch database with N demo households (`cases.demo`, as be
 does, triggers off), then gives every traveller of the cases at "ready to travel" and "booked"
 a health clearance for the case's programme (idempotent; valid until a date spread over the
 next 200 days, so some windows close soon) and an open booking to the booked ones. Then prints,
-in one run (one measured request after a warm-up, as the issue asks):
+for all camps and for the busiest camp (the most cases ready or booked), medians of --repeat
+runs after a warm-up:
 
 - the whole board page (view "movements:board": middleware, session, filter form, the two
   window sections and the booked section, template) through Django's test client, its time and
-  number of queries, with no filter and with a camp filter;
-- the same windows in raw SQL computed from the clearances and travel documents themselves:
-  one hand-written GROUP BY per section (and the booked list), run directly on the cursor, with
-  the number of rows each returns. (The board reads the windows the database keeps with
-  triggers, `CaseTravelWindow`, which is why it can beat computing them.)
-- whether the board shows the same cases as the raw SQL, and whether its number of queries is
-  the same for a section of 0 rows and of 50.
+  number of queries;
+- its fair floor: the same three sections read by raw SQL from the windows the database keeps
+  (`CaseTravelWindow`, what the board reads), and the ratio;
+- for reference only: raw SQL recomputing the windows from the clearances and travel documents
+  (what the kept windows spare), and whether the board shows the same cases as that SQL;
+- whether its number of queries is the same for a section of 0 rows and of 50.
 
-Targets: the board within 5x of the raw SQL and under 100 ms; the same number of queries
-whatever the number of rows shown.
+Targets: the board within 3x of its fair floor and under 100 ms, at 50,000 and 250,000 cases
+(run it once per size with its own --db); the same number of queries whatever the rows shown.
 """
 
 from __future__ import annotations
 
 import datetime
+import statistics
 import time
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -49,7 +51,8 @@ from movements.bookings.services import travel_windows_rebuild
 from movements.models import CaseTravelWindow
 
 TARGET_MS = 100.0
-TARGET_RATIO = 5.0
+# The board against its fair floor: the same sections read from the windows the database keeps.
+TARGET_RATIO = 3.0
 ROWS = 50
 
 # The floor: each section as one GROUP BY over the candidate cases' people, their clearance
@@ -105,6 +108,15 @@ def _ms(fn) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
+def _median_ms(fn, repeat: int) -> tuple[float, object]:
+    """The median time of `repeat` runs of `fn`, and the last run's result."""
+    times, result = [], None
+    for _run in range(repeat):
+        ms, result = _ms(fn)
+        times.append(ms)
+    return statistics.median(times), result
+
+
 def _verdict(ok: bool) -> str:
     return "OK  " if ok else "MISS"
 
@@ -115,8 +127,10 @@ class Command(CaseListBench):
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=250_000)
         parser.add_argument("--db", help="scratch database (default <database>_readiness_bench)")
+        parser.add_argument("--repeat", type=int, default=7, help="measured runs (medians)")
 
-    def handle(self, *args, cases, db, **options):
+    def handle(self, *args, cases, db, repeat, **options):
+        self.repeat = repeat
         if cases < 1:
             raise CommandError("--cases must be at least 1.")
         connection = connections[DEFAULT_DB_ALIAS]
@@ -257,29 +271,35 @@ class Command(CaseListBench):
                 cursor.fetchall()
 
         run()  # warm-up
-        ms, (ready, closing, booked) = _ms(run)
         run_kept()
-        self.kept_ms, _ = _ms(run_kept)
+        ms, (ready, closing, booked) = _median_ms(run, self.repeat)
+        self.kept_ms, _ = _median_ms(run_kept, self.repeat)
         return ms, ready, closing, booked
 
     def _measure_board(self) -> None:
         client = Client()
         client.force_login(self._officer())
         url = reverse("movements:board")
+        # The busiest camp: the most cases at "ready to travel" or "booked".
         busiest = (
-            Case.objects.filter(status=CaseStatus.READY_TO_TRAVEL)
+            Case.objects.filter(status__in=[CaseStatus.READY_TO_TRAVEL, CaseStatus.BOOKED])
+            .values("location_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "location_id")
             .values_list("location_id", flat=True)
-            .order_by("location_id")
             .first()
         )
         self.stdout.write("")
-        self.stdout.write("Readiness board (one run after a warm-up; 50 rows a section)")
+        self.stdout.write(
+            f"Readiness board at {Case.objects.count():,} cases (medians of {self.repeat} runs "
+            f"after a warm-up; 50 rows a section)"
+        )
         for label, camp in (("all camps", None), ("one camp", busiest)):
             query = {"days": 14}
             if camp:
                 query["location"] = camp
             client.get(url, query)  # warm-up: session, plans, template
-            page_ms, response = _ms(lambda q=query: client.get(url, q))
+            page_ms, response = _median_ms(lambda q=query: client.get(url, q), self.repeat)
             if response.status_code != 200:
                 raise CommandError(f"board answered {response.status_code}")
             queries = count_queries(lambda q=query: client.get(url, q))
@@ -293,21 +313,22 @@ class Command(CaseListBench):
             ratio = page_ms / raw_ms if raw_ms else float("inf")
             kept_ratio = page_ms / self.kept_ms if self.kept_ms else float("inf")
             self.stdout.write(
-                f"  {label:9}  board page {page_ms:7.1f} ms, {queries} queries   "
-                f"raw SQL computing the windows (3 queries) {raw_ms:6.1f} ms   rows: ready "
+                f"  {label:9}  board page {page_ms:7.1f} ms, {queries} queries   rows: ready "
                 f"{len(ready)}, closing {len(closing)}, booked {len(booked)}"
             )
             self.stdout.write(
-                f"  {'':9}  raw SQL reading the kept windows (3 queries) {self.kept_ms:6.1f} ms"
+                f"  {'':9}  fair floor: raw SQL reading the kept windows (3 queries) "
+                f"{self.kept_ms:6.1f} ms"
             )
             self.stdout.write(
-                f"  {_verdict(page_ms <= TARGET_MS and ratio <= TARGET_RATIO)} "
-                f"board/raw = {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x, "
-                f"< {TARGET_MS:.0f} ms)   {_verdict(same)} same cases as the raw SQL"
+                f"  {_verdict(kept_ratio <= TARGET_RATIO and page_ms <= TARGET_MS)} board/floor "
+                f"= {kept_ratio:.2f}x (target <= {TARGET_RATIO:.0f}x, < {TARGET_MS:.0f} ms)   "
+                f"{_verdict(same)} same cases as raw SQL computing the windows"
             )
             self.stdout.write(
-                f"  {_verdict(kept_ratio <= TARGET_RATIO)} board/raw reading the kept windows "
-                f"= {kept_ratio:.1f}x (page overhead over its own queries)"
+                f"  {'':4} for reference, not the target: raw SQL recomputing the windows from "
+                f"clearances and documents (3 queries) {raw_ms:6.1f} ms (board/recompute "
+                f"{ratio:.2f}x)"
             )
         empty = (
             Location.objects.exclude(
