@@ -134,6 +134,7 @@ def departures_base(period: Period) -> tuple[str, list]:
                extract(year FROM d.departed_on)::int AS year
           FROM movements_departure d
           JOIN movements_traveller t ON t.booking_id = d.booking_id
+                                    AND t.boarded IS NOT FALSE
           JOIN cases_individual i ON i.id = t.individual_id
          WHERE d.departed_on BETWEEN %s AND %s
         UNION ALL

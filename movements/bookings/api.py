@@ -175,6 +175,25 @@ class DepartureApi(MovementsApi):
         return _answer(request, pk, status.HTTP_201_CREATED)
 
 
+class NoShowApi(MovementsApi):
+    @extend_schema(
+        tags=TAG,
+        summary="Record a no-show (the household did not board)",
+        description=(
+            "From the check-in window's opening on: the booking is closed as a no-show "
+            "(cancelled, with the reason), the case is back to ready to travel; no departure is "
+            "written."
+        ),
+        request=s.NoShowIn,
+        responses={200: s.BookingOut, **error_responses(400, 404, 409, 415)},
+    )
+    def post(self, request, pk: int):
+        booking = _booking(request, pk)
+        data = _parsed(s.NoShowIn, request.data)
+        services.no_show_record(actor=request.user, booking=booking, reason=data["reason"])
+        return _answer(request, pk)
+
+
 class ArrivalApi(MovementsApi):
     @extend_schema(
         tags=TAG,

@@ -277,6 +277,8 @@ class CancelForm(ApplicationErrorMixin, forms.Form):
 
 
 class DepartureForm(ApplicationErrorMixin, forms.Form):
+    """The departure, with who boarded (everyone ticked by default)."""
+
     departed_at = forms.DateTimeField(
         label=_("Departed at (Kigali time)"),
         widget=LocalDateTimeInput,
@@ -287,6 +289,36 @@ class DepartureForm(ApplicationErrorMixin, forms.Form):
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Notes")
+    )
+
+    def __init__(self, *args, travellers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.travellers = list(travellers)
+        for seat in self.travellers:
+            self.fields[f"boarded_{seat.individual_id}"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label=_("%(name)s boarded") % {"name": seat.individual.full_name},
+            )
+        self.field_aliases = {"boarded": None}
+
+    def service_input(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "departed_at": data["departed_at"],
+            "recorded_after_the_fact": data["recorded_after_the_fact"],
+            "notes": data["notes"],
+            "boarded": [
+                seat.individual_id
+                for seat in self.travellers
+                if data.get(f"boarded_{seat.individual_id}")
+            ],
+        }
+
+
+class NoShowForm(ApplicationErrorMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label=_("Why the household did not board")
     )
 
 
@@ -316,4 +348,7 @@ class CheckInForm(ApplicationErrorMixin, forms.Form):
         widget=LocalDateTimeInput,
         input_formats=[LOCAL_FORMAT],
         required=False,
+    )
+    recorded_after_the_fact = forms.BooleanField(
+        required=False, label=_("Recorded after the fact (history)")
     )

@@ -95,6 +95,15 @@ class DepartureIn(StrictSerializer):
     departed_at = serializers.DateTimeField(required=False)
     recorded_after_the_fact = serializers.BooleanField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
+    boarded = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("Person ids of the travellers who boarded (everyone when left out)."),
+    )
+
+
+class NoShowIn(StrictSerializer):
+    reason = serializers.CharField()
 
 
 class ArrivalIn(StrictSerializer):
@@ -108,6 +117,9 @@ class ArrivalIn(StrictSerializer):
 class CheckInIn(StrictSerializer):
     centre = serializers.CharField(max_length=100, required=False)
     checked_in_at = serializers.DateTimeField(required=False)
+    recorded_after_the_fact = serializers.BooleanField(
+        required=False, help_text=_("History: a check-in on an earlier day.")
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -168,7 +180,7 @@ class TravellerOut(serializers.ModelSerializer):
 
     class Meta:
         model = Traveller
-        fields = ["individual", "name", "sex", "date_of_birth", "ticket_number"]
+        fields = ["individual", "name", "sex", "date_of_birth", "ticket_number", "boarded"]
 
 
 class EscortOut(serializers.ModelSerializer):
@@ -217,6 +229,7 @@ class BookingOut(serializers.ModelSerializer):
             "booking_reference",
             "travel_group",
             "recorded_after_the_fact",
+            "no_show",
             "cancelled_reason",
             "segments",
             "travellers",
@@ -244,7 +257,16 @@ class BookingOut(serializers.ModelSerializer):
 class TransitStayOut(serializers.ModelSerializer):
     class Meta:
         model = TransitStay
-        fields = ["id", "case", "booking", "centre", "checked_in_at", "checked_out_at", "notes"]
+        fields = [
+            "id",
+            "case",
+            "booking",
+            "centre",
+            "checked_in_at",
+            "checked_out_at",
+            "recorded_after_the_fact",
+            "notes",
+        ]
 
 
 class WindowOut(serializers.Serializer):
