@@ -39,11 +39,23 @@ class SegmentIn(StrictSerializer):
     to_airport = serializers.CharField(max_length=3, help_text=_("IATA code, e.g. BRU."))
     departs_at = AirportTimeField(help_text=_("Local time at the departure airport."))
     from_timezone = serializers.CharField(
-        max_length=64, help_text=_("IANA zone of the departure airport, e.g. Africa/Kigali.")
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Left out: the departure airport's own zone (from the airport dataset). Given: a "
+            "canonical zone such as Africa/Kigali."
+        ),
     )
     arrives_at = AirportTimeField(help_text=_("Local time at the arrival airport."))
     to_timezone = serializers.CharField(
-        max_length=64, help_text=_("IANA zone of the arrival airport, e.g. Europe/Brussels.")
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Left out: the arrival airport's own zone (from the airport dataset). Given: a "
+            "canonical zone such as Europe/Brussels."
+        ),
     )
 
 

@@ -25,7 +25,12 @@ from cases.workflow import case_transition
 from core.dates import in_range, out_of_range_message
 from core.errors import ApplicationError, NotPermitted
 from movements import events, listeners
-from movements.airports import airport_time, airport_zone, flight_label
+from movements.airports import (
+    airport_time,
+    airport_zone,
+    flight_label,
+    resolve_airport,
+)
 from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from movements.listeners import BookingChange
 from movements.models import (
@@ -57,30 +62,11 @@ def _lock_case(case: Case | int) -> Case:
     return Case.objects.select_for_update().get(pk=case if isinstance(case, int) else case.pk)
 
 
-def _zone(name: str, field: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
-        raise ApplicationError(
-            _("“%(zone)s” is not a time zone name (e.g. Africa/Kigali).") % {"zone": name},
-            field=field,
-        ) from error
-
-
 def _aware(value: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
     """A time read on an airport's clock: naive means local time there."""
     if timezone.is_naive(value):
         return value.replace(tzinfo=zone)
     return value
-
-
-def _airport(code: str, field: str) -> str:
-    code = (code or "").strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise ApplicationError(
-            _("An airport is given by its three-letter IATA code (e.g. KGL)."), field=field
-        )
-    return code
 
 
 def _segments(rows: list[dict]) -> list[FlightSegment]:
@@ -90,8 +76,22 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
     segments = []
     for index, row in enumerate(rows):
         at = f"segments[{index}]"
-        from_zone = _zone(row.get("from_timezone", ""), f"{at}.from_timezone")
-        to_zone = _zone(row.get("to_timezone", ""), f"{at}.to_timezone")
+        # The airports by IATA code; each zone from the airport dataset unless a canonical
+        # zone is given instead (movements.airports, one rule for every door).
+        from_code, from_name, _found = resolve_airport(
+            code=row.get("from_airport"),
+            zone=row.get("from_timezone") or "",
+            code_field=f"{at}.from_airport",
+            zone_field=f"{at}.from_timezone",
+        )
+        to_code, to_name, _found = resolve_airport(
+            code=row.get("to_airport"),
+            zone=row.get("to_timezone") or "",
+            code_field=f"{at}.to_airport",
+            zone_field=f"{at}.to_timezone",
+        )
+        from_zone = zoneinfo.ZoneInfo(from_name)
+        to_zone = zoneinfo.ZoneInfo(to_name)
         carrier = (row.get("carrier") or "").strip()
         number = (row.get("flight_number") or "").strip().upper()
         if not carrier:
@@ -106,12 +106,12 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
             order=index + 1,
             carrier=carrier,
             flight_number=number,
-            from_airport=_airport(row.get("from_airport"), f"{at}.from_airport"),
-            to_airport=_airport(row.get("to_airport"), f"{at}.to_airport"),
+            from_airport=from_code,
+            to_airport=to_code,
             departs_at=_aware(row["departs_at"], from_zone),
             arrives_at=_aware(row["arrives_at"], to_zone),
-            from_timezone=str(from_zone),
-            to_timezone=str(to_zone),
+            from_timezone=from_name,
+            to_timezone=to_name,
         )
         if segment.from_airport == segment.to_airport:
             raise ApplicationError(
@@ -121,8 +121,8 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
             raise ApplicationError(
                 _("This flight lands (%(arrives)s) before it takes off (%(departs)s).")
                 % {
-                    "arrives": segment.arrives_at.isoformat(),
-                    "departs": segment.departs_at.isoformat(),
+                    "arrives": airport_time(segment.arrives_at, to_name),
+                    "departs": airport_time(segment.departs_at, from_name),
                 },
                 field=f"{at}.arrives_at",
             )
@@ -776,7 +776,9 @@ def arrival_record(
     in the future (the flight has landed, the day has come there); never before the departure
     (checked here and by a database trigger)."""
     _require_movement_officer(actor)
-    airport = _airport(airport, "airport")
+    airport, _zone, _found = resolve_airport(
+        code=airport, code_field="airport", zone_field="airport"
+    )
     agency = (receiving_agency or "").strip()
     if not agency:
         raise ApplicationError(_("Name the receiving agency."), field="receiving_agency")

@@ -233,7 +233,9 @@ def book(request, pk):
     day = _day_param(request, default_day)
     form = BookingForm(request.POST or None, members=members)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and "check_airports" in request.POST:
+        pass  # Only the airports found from the codes, shown to confirm: nothing is booked.
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 booking = services.booking_create(
