@@ -259,6 +259,7 @@ def test_the_movements_endpoints_are_in_the_openapi_schema(client):
     for path in (
         "/api/v1/movements/bookings/",
         "/api/v1/movements/bookings/{id}/departure/",
+        "/api/v1/movements/bookings/{id}/no-show/",
         "/api/v1/movements/bookings/{id}/arrival/",
         "/api/v1/movements/cases/{id}/readiness/",
         "/api/v1/movements/board/",

@@ -43,7 +43,7 @@ def test_two_households_on_one_flight_make_a_group_with_its_totals(movement_offi
     assert dict(manifest.by_sex)["Female"] == 2
     assert dict(manifest.by_sex)["Male"] == 2
     bands = dict(manifest.by_age_band)
-    assert (bands["children (2-11)"], bands["adults (18-59)"]) == (2, 2)
+    assert (bands["airline child (2-11)"], bands["airline adult (12 and over)"]) == (2, 2)
     principal = next(r for r in manifest.rows if r.case_number == first.case.case_number)
     assert principal.age == 35
     assert principal.documents == [f"Passport PC{first.case.pk:07d} (COD)"]
