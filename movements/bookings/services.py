@@ -193,7 +193,9 @@ def _claim_tickets(seats: Iterable[Traveller], *, booking_id: int | None, fields
     if booking_id is not None:
         holders = holders.exclude(booking_id=booking_id)
     released = []
-    for holder in holders.select_for_update(of=("self",)):
+    # Read, not locked: only the traveller's own cancelled seats (rows of this case, whose lock
+    # the caller holds) are written; another case's rows are never locked from here.
+    for holder in holders:
         seat = numbers[holder.ticket_number]
         if (
             holder.individual_id == seat.individual_id
@@ -208,7 +210,7 @@ def _claim_tickets(seats: Iterable[Traveller], *, booking_id: int | None, fields
             field=fields(seat),
             code="ticket_in_use",
         )
-    Traveller.objects.bulk_update(released, ["ticket_number"])
+    Traveller.objects.filter(pk__in=[h.pk for h in released]).update(ticket_number="")
 
 
 def _integrity(error: IntegrityError) -> ApplicationError:

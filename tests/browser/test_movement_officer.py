@@ -124,6 +124,7 @@ def test_a_movement_officer_books_and_moves_a_household_to_arrival(
     expect(page.locator("#booking-status")).to_have_text("Flown")
     expect(page.locator("#departure-fact")).to_contain_text("Mahama")
     noon.shift(datetime.timedelta(hours=10))  # landed at 20:15 in Brussels
+    _log_in(page, "patrick")  # the session of noon has expired
     page.goto(booking.get_absolute_url())
     page.get_by_label("Arrived on").fill(today.isoformat())
     page.get_by_label("Airport (IATA)").fill("BRU")
@@ -296,6 +297,7 @@ def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, refere
     page.get_by_role("button", name="Record departure").click()
     expect(page.locator("#booking-status")).to_have_text("Flown")
     noon.shift(datetime.timedelta(hours=10))  # landed at 19:55 in Doha
+    _log_in(page, "patrick")  # the session of noon has expired
     page.goto(booking_url)
     page.get_by_label("Arrived on").fill(today.isoformat())
     page.get_by_label("Airport (IATA)").fill("IAD")

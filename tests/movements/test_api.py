@@ -133,6 +133,7 @@ def test_departure_and_arrival_through_the_api(movement_officer, noon):
     fit_checks(case)
     assert client.post(f"{url}departure/", {}, format="json").status_code == 201
     noon.shift(datetime.timedelta(hours=10))  # landed at 20:00 in Brussels
+    client = session_client(movement_officer)  # the session of noon has expired
     early = {"arrived_on": (TODAY() - days(1)).isoformat(), "airport": "BRU"}
     assert_error(
         client.post(f"{url}arrival/", {**early, "receiving_agency": "Fedasil"}, format="json"),

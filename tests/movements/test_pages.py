@@ -174,6 +174,7 @@ def test_departure_and_arrival_on_the_booking_page(client, movement_officer, noo
     booking.refresh_from_db()
     assert booking.status == BookingStatus.FLOWN
     noon.shift(datetime.timedelta(hours=10))  # landed at 20:00 in Brussels
+    client.force_login(movement_officer)  # the session of noon has expired
 
     early = client.post(
         reverse("movements:arrival", args=[booking.pk]),
