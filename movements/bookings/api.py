@@ -160,10 +160,12 @@ class DepartureApi(MovementsApi):
         tags=TAG,
         summary="Record the departure",
         description=(
-            "On the day (departed_at defaults to now), or as history with "
-            "recorded_after_the_fact. Refused with 409 unless every traveller has a fit "
-            "pre-embarkation check inside the protocol's window and a required medical escort "
-            "is assigned."
+            "On the first flight's day (departed_at defaults to now), not before its check-in "
+            "window opens (MOVEMENTS_CHECK_IN_HOURS before take-off), never in the future, or as "
+            "history with recorded_after_the_fact; `boarded` lists who boarded (everyone when "
+            "left out; a household that did not board is a no-show). Refused with 409 unless "
+            "every traveller has a fit pre-embarkation check inside the protocol's window and a "
+            "required medical escort is assigned."
         ),
         request=s.DepartureIn,
         responses={201: s.BookingOut, **error_responses(400, 404, 409, 415)},
