@@ -62,7 +62,10 @@ def world(officer, manager, caseworker) -> dict[str, dict]:
     )
     notice = notices.notice_send(actor=officer, booking=booking)
     stay = services.transit_check_in(
-        actor=officer, case=booking.case, checked_in_at=timezone.now() - datetime.timedelta(hours=1)
+        actor=officer,
+        case=booking.case,
+        checked_in_at=timezone.now() - datetime.timedelta(hours=1),
+        recorded_after_the_fact=True,  # an hour ago may be yesterday in Kigali
     )
     ready = ready_case(adults=1)
 
