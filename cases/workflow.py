@@ -296,6 +296,15 @@ TRANSITIONS: tuple[Transition, ...] = (
         guards=("recorded_in_movements",),
     ),
     _t(
+        "no_show",
+        gettext_lazy("Record a no-show (did not board)"),
+        [S.BOOKED],
+        S.READY_TO_TRAVEL,
+        roles=frozenset({Role.MOVEMENT_OFFICER, Role.ADMINISTRATOR}),
+        reason_required=True,
+        guards=("recorded_in_movements",),
+    ),
+    _t(
         "depart",
         gettext_lazy("Record departure"),
         [S.BOOKED],

@@ -24,6 +24,11 @@ urlpatterns = [
         name="movements-booking-departure",
     ),
     path(
+        "movements/bookings/<int:pk>/no-show/",
+        api.NoShowApi.as_view(),
+        name="movements-booking-no-show",
+    ),
+    path(
         "movements/bookings/<int:pk>/arrival/",
         api.ArrivalApi.as_view(),
         name="movements-booking-arrival",

@@ -79,6 +79,9 @@ class Booking(models.Model):
         verbose_name=_("travel group"),
     )
     recorded_after_the_fact = models.BooleanField(_("recorded after the fact"), default=False)
+    # A household that did not board: the booking is closed (cancelled, with the reason) and the
+    # case is back to "ready to travel"; nothing counts it as departed.
+    no_show = models.BooleanField(_("did not board (no-show)"), default=False)
     cancelled_reason = models.TextField(_("reason for cancelling"), blank=True)
     cancelled_at = BoundedDateTimeField(_("cancelled at"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -180,6 +183,8 @@ class Traveller(models.Model):
         Individual, on_delete=models.PROTECT, related_name="travels", verbose_name=_("person")
     )
     ticket_number = models.CharField(_("ticket number"), max_length=20, blank=True)
+    # Set at departure (boarded) or no-show (did not board); unknown before the day.
+    boarded = models.BooleanField(_("boarded"), null=True, blank=True)
 
     class Meta:
         ordering = ["booking_id", "individual__date_of_birth", "id"]
@@ -324,6 +329,7 @@ class TransitStay(models.Model):
     centre = models.CharField(_("transit centre"), max_length=100, default=DEFAULT_TRANSIT_CENTRE)
     checked_in_at = BoundedDateTimeField(_("checked in"))
     checked_out_at = BoundedDateTimeField(_("checked out"), null=True, blank=True)
+    recorded_after_the_fact = models.BooleanField(_("recorded after the fact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

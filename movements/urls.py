@@ -33,6 +33,7 @@ urlpatterns = [
     path("bookings/<int:pk>/tickets/", views.booking_tickets, name="booking_tickets"),
     path("bookings/<int:pk>/cancel/", views.booking_cancel, name="booking_cancel"),
     path("bookings/<int:pk>/departure/", views.departure, name="departure"),
+    path("bookings/<int:pk>/no-show/", views.no_show, name="no_show"),
     path("bookings/<int:pk>/arrival/", views.arrival, name="arrival"),
     path("bookings/<int:pk>/escorts/", views.escort_add, name="escort_add"),
     path("bookings/<int:pk>/check-in/", views.transit_check_in, name="check_in"),

@@ -145,6 +145,7 @@ def departures_base(period: Period) -> tuple[str, list]:
                i.nationality_id AS nationality, c.submission_category_id AS submission_category
           FROM movements_departure d
           JOIN movements_traveller t ON t.booking_id = d.booking_id
+                                    AND t.boarded IS NOT FALSE
           JOIN cases_individual i ON i.id = t.individual_id
           LEFT JOIN cases_case c ON c.id = d.case_id
          WHERE d.departed_on BETWEEN %s AND %s

@@ -62,7 +62,10 @@ def world(officer, manager, caseworker) -> dict[str, dict]:
     )
     notice = notices.notice_send(actor=officer, booking=booking)
     stay = services.transit_check_in(
-        actor=officer, case=booking.case, checked_in_at=timezone.now() - datetime.timedelta(hours=1)
+        actor=officer,
+        case=booking.case,
+        checked_in_at=timezone.now() - datetime.timedelta(hours=1),
+        recorded_after_the_fact=True,  # an hour ago may be yesterday in Kigali
     )
     ready = ready_case(adults=1)
 
@@ -96,6 +99,7 @@ def world(officer, manager, caseworker) -> dict[str, dict]:
         "movements:booking_tickets": {"pk": booking.pk},
         "movements:booking_cancel": {"pk": booking.pk},
         "movements:departure": {"pk": booking.pk},
+        "movements:no_show": {"pk": booking.pk},
         "movements:arrival": {"pk": booking.pk},
         "movements:escort_add": {"pk": booking.pk},
         "movements:check_in": {"pk": booking.pk},
@@ -178,6 +182,7 @@ MOVEMENTS_ACCESS = {
     "movements:booking_tickets": (set(), OFFICERS),
     "movements:booking_cancel": (set(), OFFICERS),
     "movements:departure": (set(), OFFICERS),
+    "movements:no_show": (set(), OFFICERS),
     "movements:arrival": (set(), OFFICERS),
     "movements:escort_add": (set(), OFFICERS),
     "movements:check_in": (set(), OFFICERS),

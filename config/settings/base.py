@@ -337,6 +337,11 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 NOTICE_SEND_RETRIES = env.int("NOTICE_SEND_RETRIES", default=5)
 NOTICE_RETRY_SECONDS = env.int("NOTICE_RETRY_SECONDS", default=60)
 NOTICE_ACK_LINK_DAYS = env.int("NOTICE_ACK_LINK_DAYS", default=14)
+# The day of the flight (movements.bookings): a departure is recorded from the check-in window's
+# opening (hours before the first flight's take-off); a notice still unacknowledged this many days
+# before the flight is flagged on the readiness board and the manager's dashboard.
+MOVEMENTS_CHECK_IN_HOURS = env.int("MOVEMENTS_CHECK_IN_HOURS", default=4)
+MOVEMENTS_NOTICE_ACK_ALERT_DAYS = env.int("MOVEMENTS_NOTICE_ACK_ALERT_DAYS", default=3)
 # A mail server that does not answer must not hold a worker (and a notice's row lock) for long.
 EMAIL_TIMEOUT = 30
 

@@ -160,10 +160,12 @@ class DepartureApi(MovementsApi):
         tags=TAG,
         summary="Record the departure",
         description=(
-            "On the day (departed_at defaults to now), or as history with "
-            "recorded_after_the_fact. Refused with 409 unless every traveller has a fit "
-            "pre-embarkation check inside the protocol's window and a required medical escort "
-            "is assigned."
+            "On the first flight's day (departed_at defaults to now), not before its check-in "
+            "window opens (MOVEMENTS_CHECK_IN_HOURS before take-off), never in the future, or as "
+            "history with recorded_after_the_fact; `boarded` lists who boarded (everyone when "
+            "left out; a household that did not board is a no-show). Refused with 409 unless "
+            "every traveller has a fit pre-embarkation check inside the protocol's window and a "
+            "required medical escort is assigned."
         ),
         request=s.DepartureIn,
         responses={201: s.BookingOut, **error_responses(400, 404, 409, 415)},
@@ -173,6 +175,25 @@ class DepartureApi(MovementsApi):
         data = _parsed(s.DepartureIn, request.data)
         services.departure_record(actor=request.user, booking=booking, **data)
         return _answer(request, pk, status.HTTP_201_CREATED)
+
+
+class NoShowApi(MovementsApi):
+    @extend_schema(
+        tags=TAG,
+        summary="Record a no-show (the household did not board)",
+        description=(
+            "From the check-in window's opening on: the booking is closed as a no-show "
+            "(cancelled, with the reason), the case is back to ready to travel; no departure is "
+            "written."
+        ),
+        request=s.NoShowIn,
+        responses={200: s.BookingOut, **error_responses(400, 404, 409, 415)},
+    )
+    def post(self, request, pk: int):
+        booking = _booking(request, pk)
+        data = _parsed(s.NoShowIn, request.data)
+        services.no_show_record(actor=request.user, booking=booking, reason=data["reason"])
+        return _answer(request, pk)
 
 
 class ArrivalApi(MovementsApi):

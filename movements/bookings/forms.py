@@ -2,13 +2,13 @@
 and the workflow's guards, whose refusals these forms show on the field they name."""
 
 import datetime
-import zoneinfo
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Country, Location
 from core.dates import in_range, out_of_range_message
+from movements.airports import airport_info, canonical_zones
 from movements.choices import BookingStatus, EscortKind, EscortRole
 from movements.models import DEFAULT_TRANSIT_CENTRE
 
@@ -56,7 +56,8 @@ class AirportTimeField(forms.DateTimeField):
 
 
 def _zone_choices():
-    return [("", "—")] + [(name, name) for name in sorted(zoneinfo.available_timezones())]
+    """The airport's own zone (empty), or a canonical zone instead (movements.airports)."""
+    return [("", _("The airport's own zone"))] + [(n, n) for n in sorted(canonical_zones())]
 
 
 class ApplicationErrorMixin:
@@ -140,15 +141,18 @@ class BookingForm(ApplicationErrorMixin, forms.Form):
             )
             self.fields[f"s{row}_from_timezone"] = forms.ChoiceField(
                 choices=zones,
-                required=required,
+                required=False,
                 label=_("Departure airport's time zone"),
-                initial="Africa/Kigali" if row == 1 else "",
+                help_text=_("Found from the airport's code; choose one only to correct it."),
             )
             self.fields[f"s{row}_arrives_at"] = AirportTimeField(
                 required=required, label=_("Arrives (local time)")
             )
             self.fields[f"s{row}_to_timezone"] = forms.ChoiceField(
-                choices=zones, required=required, label=_("Arrival airport's time zone")
+                choices=zones,
+                required=False,
+                label=_("Arrival airport's time zone"),
+                help_text=_("Found from the airport's code; choose one only to correct it."),
             )
         for member in self.members:
             self.fields[f"travels_{member.pk}"] = forms.BooleanField(
@@ -190,6 +194,30 @@ class BookingForm(ApplicationErrorMixin, forms.Form):
             ]
             for row in range(1, SEGMENT_ROWS + 1)
         ]
+
+    def airports_found(self) -> list[dict]:
+        """The airports of the codes typed, with the zone each segment will use (the airport's
+        own or the one chosen instead): shown for the officer to confirm."""
+        found = []
+        if not self.is_bound:
+            return found
+        for row in range(1, SEGMENT_ROWS + 1):
+            for end in ("from", "to"):
+                code = str(self.data.get(f"s{row}_{end}_airport") or "").strip().upper()
+                if not code:
+                    continue
+                airport = airport_info(code) if len(code) == 3 else None
+                chosen = str(self.data.get(f"s{row}_{end}_timezone") or "").strip()
+                found.append(
+                    {
+                        "flight": row,
+                        "code": code,
+                        "airport": airport,
+                        "zone": chosen or (airport["tz"] if airport else ""),
+                        "chosen": bool(chosen) and airport is not None and chosen != airport["tz"],
+                    }
+                )
+        return found
 
     def member_rows(self):
         return [(m, self[f"travels_{m.pk}"], self[f"ticket_{m.pk}"]) for m in self.members]
@@ -277,6 +305,8 @@ class CancelForm(ApplicationErrorMixin, forms.Form):
 
 
 class DepartureForm(ApplicationErrorMixin, forms.Form):
+    """The departure, with who boarded (everyone ticked by default)."""
+
     departed_at = forms.DateTimeField(
         label=_("Departed at (Kigali time)"),
         widget=LocalDateTimeInput,
@@ -287,6 +317,36 @@ class DepartureForm(ApplicationErrorMixin, forms.Form):
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label=_("Notes")
+    )
+
+    def __init__(self, *args, travellers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.travellers = list(travellers)
+        for seat in self.travellers:
+            self.fields[f"boarded_{seat.individual_id}"] = forms.BooleanField(
+                required=False,
+                initial=True,
+                label=_("%(name)s boarded") % {"name": seat.individual.full_name},
+            )
+        self.field_aliases = {"boarded": None}
+
+    def service_input(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "departed_at": data["departed_at"],
+            "recorded_after_the_fact": data["recorded_after_the_fact"],
+            "notes": data["notes"],
+            "boarded": [
+                seat.individual_id
+                for seat in self.travellers
+                if data.get(f"boarded_{seat.individual_id}")
+            ],
+        }
+
+
+class NoShowForm(ApplicationErrorMixin, forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label=_("Why the household did not board")
     )
 
 
@@ -316,4 +376,7 @@ class CheckInForm(ApplicationErrorMixin, forms.Form):
         widget=LocalDateTimeInput,
         input_formats=[LOCAL_FORMAT],
         required=False,
+    )
+    recorded_after_the_fact = forms.BooleanField(
+        required=False, label=_("Recorded after the fact (history)")
     )

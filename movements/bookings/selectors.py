@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Concat, Greatest
 from django.utils import timezone
@@ -498,3 +499,78 @@ def case_list_window_notes(cases) -> dict[int, str]:
     ids = [c.pk for c in cases if c.status in (S.READY_TO_TRAVEL, S.BOOKED)]
     windows = travel_windows(ids)
     return {case_id: window.summary for case_id, window in windows.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# The day of the flight
+
+
+def departure_time_default(booking: Booking, segments=None) -> datetime.datetime:
+    """What the departure form offers: the first flight's take-off once it has passed, now while
+    its check-in window is open, else the take-off (never midnight of the flight day). Kigali
+    time, to the minute."""
+    segments = list(booking.segments.all()) if segments is None else segments
+    now = timezone.now()
+    moment = now
+    if segments:
+        first = segments[0]
+        moment = (
+            min(first.departs_at, now)
+            if now >= first.departs_at - _check_in()
+            else first.departs_at
+        )
+    return timezone.localtime(moment).replace(second=0, microsecond=0)
+
+
+def _check_in() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.MOVEMENTS_CHECK_IN_HOURS)
+
+
+@dataclass
+class DayOfAlerts:
+    """What needs an officer on the day: `overdue` bookings (flight day passed, neither a
+    departure nor a no-show recorded) and `unacknowledged` notices of flights close ahead."""
+
+    overdue: list
+    unacknowledged: list
+
+    def __bool__(self) -> bool:
+        return bool(self.overdue or self.unacknowledged)
+
+
+def day_of_alerts(*, user=None, limit: int = 20, today: datetime.date | None = None) -> DayOfAlerts:
+    """Overdue bookings: open (requested, booked or ticketed) with a flight date before today,
+    without a departure (a no-show closes the booking). Unacknowledged notices: the latest notice
+    of an open booking, sent but not acknowledged, with the flight today or within
+    `MOVEMENTS_NOTICE_ACK_ALERT_DAYS`. Two queries; bookings limited to what `user` sees
+    when given."""
+    from movements.choices import NoticeStatus
+    from movements.models import BookingNotice
+
+    today = today or timezone.localdate()
+    bookings = Booking.objects.all() if user is None else bookings_visible_to(user)
+    overdue = list(
+        bookings.filter(
+            status__in=OPEN_BOOKING_STATUSES, departure_date__lt=today, departure__isnull=True
+        )
+        .select_related("case")
+        .order_by("departure_date", "id")[:limit]
+    )
+    horizon = today + datetime.timedelta(days=settings.MOVEMENTS_NOTICE_ACK_ALERT_DAYS)
+    latest = (
+        BookingNotice.objects.filter(booking_id=OuterRef("booking_id"))
+        .order_by("-sequence")
+        .values("pk")[:1]
+    )
+    unacknowledged = list(
+        BookingNotice.objects.filter(
+            pk=Subquery(latest),
+            status=NoticeStatus.SENT,
+            booking__in=bookings.filter(
+                status__in=OPEN_BOOKING_STATUSES, departure_date__range=(today, horizon)
+            ),
+        )
+        .select_related("booking__case")
+        .order_by("booking__departure_date", "id")[:limit]
+    )
+    return DayOfAlerts(overdue=overdue, unacknowledged=unacknowledged)

@@ -39,11 +39,23 @@ class SegmentIn(StrictSerializer):
     to_airport = serializers.CharField(max_length=3, help_text=_("IATA code, e.g. BRU."))
     departs_at = AirportTimeField(help_text=_("Local time at the departure airport."))
     from_timezone = serializers.CharField(
-        max_length=64, help_text=_("IANA zone of the departure airport, e.g. Africa/Kigali.")
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Left out: the departure airport's own zone (from the airport dataset). Given: a "
+            "canonical zone such as Africa/Kigali."
+        ),
     )
     arrives_at = AirportTimeField(help_text=_("Local time at the arrival airport."))
     to_timezone = serializers.CharField(
-        max_length=64, help_text=_("IANA zone of the arrival airport, e.g. Europe/Brussels.")
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "Left out: the arrival airport's own zone (from the airport dataset). Given: a "
+            "canonical zone such as Europe/Brussels."
+        ),
     )
 
 
@@ -95,6 +107,15 @@ class DepartureIn(StrictSerializer):
     departed_at = serializers.DateTimeField(required=False)
     recorded_after_the_fact = serializers.BooleanField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
+    boarded = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("Person ids of the travellers who boarded (everyone when left out)."),
+    )
+
+
+class NoShowIn(StrictSerializer):
+    reason = serializers.CharField()
 
 
 class ArrivalIn(StrictSerializer):
@@ -108,6 +129,9 @@ class ArrivalIn(StrictSerializer):
 class CheckInIn(StrictSerializer):
     centre = serializers.CharField(max_length=100, required=False)
     checked_in_at = serializers.DateTimeField(required=False)
+    recorded_after_the_fact = serializers.BooleanField(
+        required=False, help_text=_("History: a check-in on an earlier day.")
+    )
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
@@ -168,7 +192,7 @@ class TravellerOut(serializers.ModelSerializer):
 
     class Meta:
         model = Traveller
-        fields = ["individual", "name", "sex", "date_of_birth", "ticket_number"]
+        fields = ["individual", "name", "sex", "date_of_birth", "ticket_number", "boarded"]
 
 
 class EscortOut(serializers.ModelSerializer):
@@ -217,6 +241,7 @@ class BookingOut(serializers.ModelSerializer):
             "booking_reference",
             "travel_group",
             "recorded_after_the_fact",
+            "no_show",
             "cancelled_reason",
             "segments",
             "travellers",
@@ -244,7 +269,16 @@ class BookingOut(serializers.ModelSerializer):
 class TransitStayOut(serializers.ModelSerializer):
     class Meta:
         model = TransitStay
-        fields = ["id", "case", "booking", "centre", "checked_in_at", "checked_out_at", "notes"]
+        fields = [
+            "id",
+            "case",
+            "booking",
+            "centre",
+            "checked_in_at",
+            "checked_out_at",
+            "recorded_after_the_fact",
+            "notes",
+        ]
 
 
 class WindowOut(serializers.Serializer):

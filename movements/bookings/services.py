@@ -13,8 +13,9 @@ import datetime
 import zoneinfo
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
@@ -24,6 +25,12 @@ from cases.workflow import case_transition
 from core.dates import in_range, out_of_range_message
 from core.errors import ApplicationError, NotPermitted
 from movements import events, listeners, windows
+from movements.airports import (
+    airport_time,
+    airport_zone,
+    flight_label,
+    resolve_airport,
+)
 from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from movements.listeners import BookingChange
 from movements.models import (
@@ -55,30 +62,11 @@ def _lock_case(case: Case | int) -> Case:
     return Case.objects.select_for_update().get(pk=case if isinstance(case, int) else case.pk)
 
 
-def _zone(name: str, field: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError) as error:
-        raise ApplicationError(
-            _("“%(zone)s” is not a time zone name (e.g. Africa/Kigali).") % {"zone": name},
-            field=field,
-        ) from error
-
-
 def _aware(value: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
     """A time read on an airport's clock: naive means local time there."""
     if timezone.is_naive(value):
         return value.replace(tzinfo=zone)
     return value
-
-
-def _airport(code: str, field: str) -> str:
-    code = (code or "").strip().upper()
-    if len(code) != 3 or not code.isalpha():
-        raise ApplicationError(
-            _("An airport is given by its three-letter IATA code (e.g. KGL)."), field=field
-        )
-    return code
 
 
 def _segments(rows: list[dict]) -> list[FlightSegment]:
@@ -88,8 +76,22 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
     segments = []
     for index, row in enumerate(rows):
         at = f"segments[{index}]"
-        from_zone = _zone(row.get("from_timezone", ""), f"{at}.from_timezone")
-        to_zone = _zone(row.get("to_timezone", ""), f"{at}.to_timezone")
+        # The airports by IATA code; each zone from the airport dataset unless a canonical
+        # zone is given instead (movements.airports, one rule for every door).
+        from_code, from_name, _found = resolve_airport(
+            code=row.get("from_airport"),
+            zone=row.get("from_timezone") or "",
+            code_field=f"{at}.from_airport",
+            zone_field=f"{at}.from_timezone",
+        )
+        to_code, to_name, _found = resolve_airport(
+            code=row.get("to_airport"),
+            zone=row.get("to_timezone") or "",
+            code_field=f"{at}.to_airport",
+            zone_field=f"{at}.to_timezone",
+        )
+        from_zone = zoneinfo.ZoneInfo(from_name)
+        to_zone = zoneinfo.ZoneInfo(to_name)
         carrier = (row.get("carrier") or "").strip()
         number = (row.get("flight_number") or "").strip().upper()
         if not carrier:
@@ -104,12 +106,12 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
             order=index + 1,
             carrier=carrier,
             flight_number=number,
-            from_airport=_airport(row.get("from_airport"), f"{at}.from_airport"),
-            to_airport=_airport(row.get("to_airport"), f"{at}.to_airport"),
+            from_airport=from_code,
+            to_airport=to_code,
             departs_at=_aware(row["departs_at"], from_zone),
             arrives_at=_aware(row["arrives_at"], to_zone),
-            from_timezone=str(from_zone),
-            to_timezone=str(to_zone),
+            from_timezone=from_name,
+            to_timezone=to_name,
         )
         if segment.from_airport == segment.to_airport:
             raise ApplicationError(
@@ -119,8 +121,8 @@ def _segments(rows: list[dict]) -> list[FlightSegment]:
             raise ApplicationError(
                 _("This flight lands (%(arrives)s) before it takes off (%(departs)s).")
                 % {
-                    "arrives": segment.arrives_at.isoformat(),
-                    "departs": segment.departs_at.isoformat(),
+                    "arrives": airport_time(segment.arrives_at, to_name),
+                    "departs": airport_time(segment.departs_at, from_name),
                 },
                 field=f"{at}.arrives_at",
             )
@@ -164,6 +166,51 @@ def _travellers(case: Case, rows: list[dict]) -> list[Traveller]:
             code="member_left_out",
         )
     return [Traveller(individual_id=pid, ticket_number=number) for pid, number in given.items()]
+
+
+def _claim_tickets(seats: Iterable[Traveller], *, booking_id: int | None, fields) -> None:
+    """Check the ticket numbers of `seats` before they are written.
+
+    A number already on another traveller is refused, naming it, on the traveller's field
+    (`fields(seat)`), except a traveller's own ticket on a cancelled booking of theirs (a
+    rebooking after a cancellation or a no-show reissues it): that ticket moves to the new
+    seat (the old row's history keeps it)."""
+    numbers: dict[str, Traveller] = {}
+    for seat in seats:
+        if not seat.ticket_number:
+            continue
+        if seat.ticket_number in numbers:
+            raise ApplicationError(
+                _("The ticket number %(number)s is given to two travellers.")
+                % {"number": seat.ticket_number},
+                field=fields(seat),
+                code="duplicate",
+            )
+        numbers[seat.ticket_number] = seat
+    if not numbers:
+        return
+    holders = Traveller.objects.filter(ticket_number__in=numbers).select_related("booking")
+    if booking_id is not None:
+        holders = holders.exclude(booking_id=booking_id)
+    released = []
+    # Read, not locked: only the traveller's own cancelled seats (rows of this case, whose lock
+    # the caller holds) are written; another case's rows are never locked from here.
+    for holder in holders:
+        seat = numbers[holder.ticket_number]
+        if (
+            holder.individual_id == seat.individual_id
+            and holder.booking.status == BookingStatus.CANCELLED
+        ):
+            holder.ticket_number = ""
+            released.append(holder)
+            continue
+        raise ApplicationError(
+            _("The ticket number %(number)s is already on another traveller.")
+            % {"number": seat.ticket_number},
+            field=fields(seat),
+            code="ticket_in_use",
+        )
+    Traveller.objects.filter(pk__in=[h.pk for h in released]).update(ticket_number="")
 
 
 def _integrity(error: IntegrityError) -> ApplicationError:
@@ -247,6 +294,12 @@ def booking_create(
                 _("A ticketed booking has a ticket number for every traveller."),
                 field="travellers",
             )
+        index = {seat.individual_id: n for n, seat in enumerate(seats)}
+        _claim_tickets(
+            seats,
+            booking_id=None,
+            fields=lambda seat: f"travellers[{index[seat.individual_id]}].ticket_number",
+        )
         booking = Booking(
             case=locked,
             status=status,
@@ -350,6 +403,7 @@ def booking_update(
             raise ApplicationError(
                 _("A ticketed booking has a ticket number for every traveller."), field="status"
             )
+        _claim_tickets(changed, booking_id=booking.pk, fields=lambda seat: "tickets")
         try:
             with transaction.atomic():
                 Traveller.objects.bulk_update(changed, ["ticket_number"])
@@ -428,6 +482,115 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
 # Departure and arrival
 
 
+def _check_arrival_day(booking: Booking, arrived_on: datetime.date) -> None:
+    """The arrival day is not before the last flight lands, and that flight has landed, on the
+    arrival airport's clock."""
+    last = _last_segment(booking)
+    if last is None:
+        return
+    zone = last.to_timezone
+    tz = airport_zone(zone)
+    if timezone.now() < last.arrives_at:
+        raise ApplicationError(
+            _("%(flight)s lands at %(lands)s: an arrival is recorded once it has landed.")
+            % {"flight": _flight_name(last), "lands": airport_time(last.arrives_at, zone)},
+            field="arrived_on",
+            code="not_landed",
+        )
+    lands_on = timezone.localdate(last.arrives_at, tz)
+    if arrived_on < lands_on:
+        raise ApplicationError(
+            _("%(flight)s lands at %(lands)s: the arrival cannot be on %(date)s, before it.")
+            % {
+                "flight": _flight_name(last),
+                "lands": airport_time(last.arrives_at, zone),
+                "date": formats.date_format(arrived_on, "DATE_FORMAT"),
+            },
+            field="arrived_on",
+            code="before_landing",
+        )
+    if arrived_on > timezone.localdate(timezone.now(), tz):
+        raise ApplicationError(
+            _("%(date)s has not come yet at %(airport)s: an arrival is recorded once it happened.")
+            % {"date": formats.date_format(arrived_on, "DATE_FORMAT"), "airport": last.to_airport},
+            field="arrived_on",
+            code="future",
+        )
+
+
+def _first_segment(booking: Booking) -> FlightSegment | None:
+    return booking.segments.order_by("order").first()
+
+
+def _last_segment(booking: Booking) -> FlightSegment | None:
+    return booking.segments.order_by("-order").first()
+
+
+def _flight_name(segment: FlightSegment) -> str:
+    return flight_label(segment.carrier, segment.flight_number)
+
+
+def check_in_opens(segment: FlightSegment) -> datetime.datetime:
+    """When the check-in window of a flight opens: `MOVEMENTS_CHECK_IN_HOURS` before take-off.
+    A departure or a no-show is recorded from then on, never before."""
+    return segment.departs_at - datetime.timedelta(hours=settings.MOVEMENTS_CHECK_IN_HOURS)
+
+
+def _check_departure_time(booking: Booking, departed_at: datetime.datetime) -> None:
+    """A departure is on the first flight's day (or the next, a flight delayed past midnight, on
+    the departure airport's clock), not before its check-in window opens."""
+    first = _first_segment(booking)
+    if first is None:  # a booking without its flights: the booked date is all there is
+        latest = booking.departure_date + datetime.timedelta(days=DEPARTURE_DELAY_DAYS)
+        if not booking.departure_date <= timezone.localdate(departed_at) <= latest:
+            raise ApplicationError(
+                _(
+                    "The booked flight date is %(booked)s: change the booking before recording "
+                    "this departure."
+                )
+                % {"booked": formats.date_format(booking.departure_date, "DATE_FORMAT")},
+                field="departed_at",
+                code="not_flight_day",
+            )
+        return
+    zone = first.from_timezone
+    opens = check_in_opens(first)
+    if departed_at < opens:
+        raise ApplicationError(
+            _(
+                "Check-in for %(flight)s opens at %(opens)s (%(hours)s hours before take-off at "
+                "%(departs)s): a departure at %(given)s is too early."
+            )
+            % {
+                "flight": _flight_name(first),
+                "opens": airport_time(opens, zone),
+                "hours": settings.MOVEMENTS_CHECK_IN_HOURS,
+                "departs": airport_time(first.departs_at, zone),
+                "given": airport_time(departed_at, zone),
+            },
+            field="departed_at",
+            code="before_check_in",
+        )
+    tz = airport_zone(zone)
+    flight_day = timezone.localdate(first.departs_at, tz)
+    if timezone.localdate(departed_at, tz) > flight_day + datetime.timedelta(
+        days=DEPARTURE_DELAY_DAYS
+    ):
+        raise ApplicationError(
+            _(
+                "%(flight)s was booked to leave at %(departs)s, not on the day of %(given)s: "
+                "change the booking before recording this departure."
+            )
+            % {
+                "flight": _flight_name(first),
+                "departs": airport_time(first.departs_at, zone),
+                "given": airport_time(departed_at, zone),
+            },
+            field="departed_at",
+            code="not_flight_day",
+        )
+
+
 def departure_record(
     *,
     actor,
@@ -435,13 +598,19 @@ def departure_record(
     departed_at: datetime.datetime | None = None,
     recorded_after_the_fact: bool = False,
     notes: str = "",
+    boarded: Iterable[int] | None = None,
 ) -> Departure:
     """Record that the booked household left, on the day (or, as history, after the fact).
 
-    The case's camp, destination and movement type are copied onto the departure (what the
-    yearly figures count). The workflow's "depart" step checks, on the departure date, every
-    traveller's clearance and travel document, a "fit" pre-embarkation check inside the
-    protocol's window, and a medical escort where one is needed."""
+    The departure is on the first flight's day, not before its check-in window
+    (`check_in_opens`), never in the future; an earlier day than today needs
+    `recorded_after_the_fact`. `boarded` lists who boarded (everyone when not given): families
+    travel together, so a member left behind is refused (a household that did not board is a
+    no-show, `no_show_record`). Every traveller is marked boarded. The case's camp, destination
+    and movement type are copied onto the departure (what the yearly figures count). The
+    workflow's "depart" step checks, on the departure date, every traveller's clearance and
+    travel document, a "fit" pre-embarkation check inside the protocol's window, and a medical
+    escort where one is needed."""
     _require_movement_officer(actor)
     now = timezone.now()
     departed_at = departed_at or now
@@ -451,8 +620,10 @@ def departure_record(
     today = timezone.localdate()
     if departed_on > today or departed_at > now + datetime.timedelta(minutes=5):
         raise ApplicationError(
-            _("A departure is recorded once it has happened, not ahead of time."),
+            _("A departure is recorded once it has happened: %(given)s is still to come.")
+            % {"given": airport_time(departed_at, settings.TIME_ZONE)},
             field="departed_at",
+            code="future",
         )
     if departed_on < today and not recorded_after_the_fact:
         raise ApplicationError(
@@ -460,28 +631,34 @@ def departure_record(
                 "The departure on %(date)s is in the past: a departure is recorded on the day, or "
                 "as history (recorded after the fact)."
             )
-            % {"date": departed_on.isoformat()},
+            % {"date": formats.date_format(departed_on, "DATE_FORMAT")},
             field="departed_at",
+            code="past",
         )
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(booking.case_id)
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
         if booking.status not in (BookingStatus.BOOKED, BookingStatus.TICKETED):
             raise ApplicationError(
                 _("Only a booked or ticketed flight departs (this booking is %(status)s).")
                 % {"status": booking.get_status_display().lower()},
                 field="booking",
             )
-        latest = booking.departure_date + datetime.timedelta(days=DEPARTURE_DELAY_DAYS)
-        if not booking.departure_date <= departed_on <= latest:
-            raise ApplicationError(
-                _(
-                    "The booked flight date is %(booked)s, not %(date)s: change the booking "
-                    "before recording this departure."
+        _check_departure_time(booking, departed_at)
+        seats = list(booking.travellers.select_related("individual"))
+        if boarded is not None:
+            on_board = {int(getattr(p, "pk", p)) for p in boarded}
+            left = [s.individual.full_name for s in seats if s.individual_id not in on_board]
+            if left:
+                raise ApplicationError(
+                    _(
+                        "Families travel together: %(names)s did not board. Record the departure "
+                        "when everyone boards, or a no-show for the household."
+                    )
+                    % {"names": ", ".join(left)},
+                    field="boarded",
+                    code="member_not_boarded",
                 )
-                % {"booked": booking.departure_date.isoformat(), "date": departed_on.isoformat()},
-                field="departed_at",
-            )
         departure = Departure.objects.create(
             booking=booking,
             case=locked,
@@ -497,6 +674,7 @@ def departure_record(
         was = booking.status
         booking.status = BookingStatus.FLOWN
         booking.save(update_fields=["status", "updated_at"])
+        Traveller.objects.filter(booking_id=booking.pk).update(boarded=True)
         TransitStay.objects.filter(
             case_id=locked.pk, checked_out_at__isnull=True, checked_in_at__lt=departed_at
         ).update(checked_out_at=departed_at)
@@ -519,6 +697,71 @@ def departure_record(
     return departure
 
 
+def no_show_record(*, actor, booking: Booking, reason: str) -> Booking:
+    """Record that the booked household did not board: a no-show.
+
+    From the check-in window's opening on (`check_in_opens`), a booked or ticketed booking is
+    closed as a no-show (cancelled, with the reason; every traveller marked not boarded) and the
+    case goes back to "ready to travel" through the workflow's "no_show" step, on the timeline
+    with the reason. No departure is written: nothing counts the household as departed. The
+    mission already notified gets an amended notice (without the free-text reason)."""
+    _require_movement_officer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(_("Give the reason the household did not board."), field="reason")
+    with transaction.atomic(), acting_as(actor):
+        locked = _lock_case(booking.case_id)
+        booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+        if booking.status not in (BookingStatus.BOOKED, BookingStatus.TICKETED):
+            raise ApplicationError(
+                _("Only a booked or ticketed flight has no-shows (this booking is %(status)s).")
+                % {"status": booking.get_status_display().lower()},
+                field="booking",
+                code="not_open",
+            )
+        first = _first_segment(booking)
+        now = timezone.now()
+        if first is not None and now < check_in_opens(first):
+            raise ApplicationError(
+                _(
+                    "Check-in for %(flight)s opens at %(opens)s: a no-show is recorded once the "
+                    "household could have boarded. To drop the flight before, cancel the booking."
+                )
+                % {
+                    "flight": _flight_name(first),
+                    "opens": airport_time(check_in_opens(first), first.from_timezone),
+                },
+                field="reason",
+                code="before_check_in",
+            )
+        was = booking.status
+        booking.status = BookingStatus.CANCELLED
+        booking.no_show = True
+        booking.cancelled_reason = _("Did not board (no-show): %(reason)s") % {"reason": reason}
+        booking.cancelled_at = now
+        booking.save(
+            update_fields=["status", "no_show", "cancelled_reason", "cancelled_at", "updated_at"]
+        )
+        Traveller.objects.filter(booking_id=booking.pk).update(boarded=False)
+        case_transition(
+            case=locked,
+            transition="no_show",
+            actor=actor,
+            reason=_("Did not board %(flight)s: %(reason)s")
+            % {"flight": events.flight_words(booking), "reason": reason},
+            context={"booking_id": booking.pk, "departure_date": booking.departure_date},
+        )
+        notices.notice_booking_changed(
+            booking, {_("booking"): _("the household did not board (no-show)")}, actor=actor
+        )
+        listeners.booking_changed(
+            booking=booking,
+            change=BookingChange.CANCELLED,
+            changes={"status": [was, booking.status], "no_show": True},
+        )
+    return booking
+
+
 def arrival_record(
     *,
     actor,
@@ -530,16 +773,21 @@ def arrival_record(
     notes: str = "",
 ) -> Arrival:
     """Record the arrival and handover of a departed household; the case moves to "arrived".
-    The arrival is never before the departure (checked here and by a database trigger)."""
+
+    The arrival is not before the last flight lands, on the arrival airport's clock, and never
+    in the future (the flight has landed, the day has come there); never before the departure
+    (checked here and by a database trigger)."""
     _require_movement_officer(actor)
-    airport = _airport(airport, "airport")
+    airport, _zone, _found = resolve_airport(
+        code=airport, code_field="airport", zone_field="airport"
+    )
     agency = (receiving_agency or "").strip()
     if not agency:
         raise ApplicationError(_("Name the receiving agency."), field="receiving_agency")
     if arrived_on > timezone.localdate() + datetime.timedelta(days=1):
         # A day ahead of Kigali: the destination's calendar may be.
         raise ApplicationError(
-            _("An arrival is recorded once it has happened."), field="arrived_on"
+            _("An arrival is recorded once it has happened."), field="arrived_on", code="future"
         )
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(booking.case_id)
@@ -550,11 +798,12 @@ def arrival_record(
             raise ApplicationError(
                 _("The arrival (%(arrived)s) cannot be before the departure (%(departed)s).")
                 % {
-                    "arrived": arrived_on.isoformat(),
-                    "departed": departure.departed_on.isoformat(),
+                    "arrived": formats.date_format(arrived_on, "DATE_FORMAT"),
+                    "departed": formats.date_format(departure.departed_on, "DATE_FORMAT"),
                 },
                 field="arrived_on",
             )
+        _check_arrival_day(booking, arrived_on)
         try:
             with transaction.atomic():
                 arrival = Arrival.objects.create(
@@ -603,12 +852,30 @@ def transit_check_in(
     checked_in_at: datetime.datetime | None = None,
     centre: str = DEFAULT_TRANSIT_CENTRE,
     notes: str = "",
+    recorded_after_the_fact: bool = False,
 ) -> TransitStay:
-    """Check a booked household in at the transit centre before its flight."""
+    """Check a booked household in at the transit centre before its flight.
+
+    As for bookings, departures and arrivals, a check-in on an earlier day than today is
+    history: refused unless `recorded_after_the_fact`; never ahead of time."""
     _require_movement_officer(actor)
-    checked_in_at = checked_in_at or timezone.now()
-    if checked_in_at > timezone.now() + datetime.timedelta(minutes=5):
+    now = timezone.now()
+    checked_in_at = checked_in_at or now
+    if timezone.is_naive(checked_in_at):
+        checked_in_at = timezone.make_aware(checked_in_at)
+    if checked_in_at > now + datetime.timedelta(minutes=5):
         raise ApplicationError(_("A check-in is recorded when it happens."), field="checked_in_at")
+    checked_in_on = timezone.localdate(checked_in_at)
+    if checked_in_on < timezone.localdate(now) and not recorded_after_the_fact:
+        raise ApplicationError(
+            _(
+                "The check-in on %(date)s is in the past: a check-in is recorded on the day, or "
+                "as history (recorded after the fact)."
+            )
+            % {"date": formats.date_format(checked_in_on, "DATE_FORMAT")},
+            field="checked_in_at",
+            code="past",
+        )
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(case)
         booking = (
@@ -627,6 +894,7 @@ def transit_check_in(
                     booking=booking,
                     centre=(centre or DEFAULT_TRANSIT_CENTRE).strip(),
                     checked_in_at=checked_in_at,
+                    recorded_after_the_fact=recorded_after_the_fact,
                     notes=notes,
                     recorded_by=actor,
                 )

@@ -36,6 +36,7 @@ from .forms import (
     CheckInForm,
     DepartureForm,
     EscortForm,
+    NoShowForm,
     TicketsForm,
 )
 
@@ -232,7 +233,9 @@ def book(request, pk):
     day = _day_param(request, default_day)
     form = BookingForm(request.POST or None, members=members)
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and "check_airports" in request.POST:
+        pass  # Only the airports found from the codes, shown to confirm: nothing is booked.
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 booking = services.booking_create(
@@ -271,7 +274,11 @@ def _booking_page(request, booking, status=200, **forms):
         ),
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "departure_form": forms.get("departure_form")
-        or DepartureForm(initial={"departed_at": timezone.localtime().replace(second=0)}),
+        or DepartureForm(
+            travellers=travellers,
+            initial={"departed_at": selectors.departure_time_default(booking, segments)},
+        ),
+        "no_show_form": forms.get("no_show_form") or NoShowForm(),
         "arrival_form": forms.get("arrival_form")
         or ArrivalForm(
             initial={
@@ -355,7 +362,7 @@ def booking_cancel(request, pk):
 @officer_required
 def departure(request, pk):
     def action(booking, form):
-        services.departure_record(actor=request.user, booking=booking, **form.cleaned_data)
+        services.departure_record(actor=request.user, booking=booking, **form.service_input())
 
     return _act(
         request,
@@ -364,6 +371,25 @@ def departure(request, pk):
         "departure_form",
         action,
         _("The departure is recorded."),
+        form_kwargs=lambda b: {"travellers": list(b.travellers.select_related("individual"))},
+    )
+
+
+@require_POST
+@officer_required
+def no_show(request, pk):
+    def action(booking, form):
+        services.no_show_record(
+            actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
+        )
+
+    return _act(
+        request,
+        pk,
+        NoShowForm,
+        "no_show_form",
+        action,
+        _("The no-show is recorded: the household is back to ready to travel."),
         form_kwargs=None,
     )
 
@@ -427,6 +453,7 @@ def transit_check_in(request, pk):
             case=booking.case,
             centre=form.cleaned_data["centre"],
             checked_in_at=form.cleaned_data["checked_in_at"],
+            recorded_after_the_fact=form.cleaned_data["recorded_after_the_fact"],
         )
 
     return _act(

@@ -50,6 +50,15 @@ class ManifestRowOut(serializers.Serializer):
     documents = serializers.ListField(child=serializers.CharField())
     special_needs = serializers.ListField(child=serializers.CharField())
     travel_conditions = serializers.ListField(child=serializers.CharField())
+    document_type = serializers.CharField()
+    document_number = serializers.CharField()
+    document_issuer = serializers.CharField()
+    document_expires = serializers.DateField(allow_null=True)
+    infant_on_lap = serializers.BooleanField()
+    lap_of = serializers.CharField()
+    ssr_codes = serializers.ListField(child=serializers.CharField())
+    flights = serializers.ListField(child=serializers.CharField())
+    escorts = serializers.ListField(child=serializers.CharField())
 
 
 class GroupEscortOut(serializers.Serializer):

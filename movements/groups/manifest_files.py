@@ -20,41 +20,63 @@ from .selectors import Manifest
 STATIC_PREFIX = "static:/"
 
 
+CSV_COLUMNS = (
+    "No.",
+    "Family name (as in the document)",
+    "Given names (as in the document)",
+    "Sex",
+    "Date of birth",
+    "Nationality",
+    "Document type",
+    "Document number",
+    "Issuing country",
+    "Document expires",
+    "Infant on lap",
+    "On the lap of",
+    "Special service (SSR)",
+    "Booking reference",
+    "Ticket",
+    "Case",
+    "Flight",
+    "Flights",
+    "Escorts",
+    "Airline age band",
+    "Age",
+    "Travel documents",
+    "Special needs and travel conditions",
+)
+
+
 def manifest_csv(manifest: Manifest) -> str:
-    """One header row, then one row per traveller; lists joined with "; "."""
+    """The manifest's columns, one row per traveller, plus the flight and the escorts travelling
+    with the traveller (the group's and the booking's); lists joined with "; "."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(
-        [
-            _("No."),
-            _("Family name"),
-            _("Given name"),
-            _("Sex"),
-            _("Age"),
-            _("Age band"),
-            _("Date of birth"),
-            _("Nationality"),
-            _("Case"),
-            _("Booking reference"),
-            _("Ticket"),
-            _("Travel documents"),
-            _("Special needs and travel conditions"),
-        ]
-    )
+    writer.writerow([_(name) for name in CSV_COLUMNS])
     for row in manifest.rows:
         writer.writerow(
             [
                 row.number,
-                _safe_cell(row.person.family_name),
-                _safe_cell(row.person.given_name),
+                _safe_cell(row.apis_family_name),
+                _safe_cell(row.apis_given_name),
                 row.sex,
-                row.age,
-                row.age_band,
                 row.person.date_of_birth.isoformat(),
                 row.nationality,
-                row.case_number,
+                row.document_type,
+                _safe_cell(row.document_number),
+                row.document_issuer,
+                row.document_expires.isoformat() if row.document_expires else "",
+                _("yes") if row.infant_on_lap else _("no"),
+                _safe_cell(row.lap_of),
+                " ".join(row.ssr_codes),
                 _safe_cell(row.booking_reference),
                 _safe_cell(row.ticket_number),
+                row.case_number,
+                _safe_cell(manifest.flight),
+                _safe_cell("; ".join(row.flights)),
+                _safe_cell("; ".join(row.escorts)),
+                row.age_band,
+                row.age,
                 _safe_cell("; ".join(row.documents)),
                 "; ".join(row.needs),
             ]
@@ -95,11 +117,15 @@ def static_only_fetcher():
 
 
 def manifest_pdf(manifest: Manifest) -> bytes:
-    """The printable manifest as a PDF (A4 landscape)."""
+    """The printable manifest as a tagged PDF (PDF/UA-1, A4 landscape), "page n of m" and
+    "contains personal data" on every page."""
     from weasyprint import HTML
 
     html = render_to_string(
         "movements/manifest_print.html",
         {"manifest": manifest, "group": manifest.group, "stylesheet": STATIC_PREFIX},
     )
-    return HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher()).write_pdf()
+    # PDF/UA-1: a tagged PDF (structure, reading order, table headers) for screen readers.
+    return HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher()).write_pdf(
+        pdf_variant="pdf/ua-1"
+    )

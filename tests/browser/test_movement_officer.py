@@ -1,11 +1,13 @@
 """A movement officer's day in a real browser: find a ready household on the readiness board,
 book its flight (times on each airport's clock), check it in at the transit centre, be refused
 the departure until the clinic records the pre-embarkation check, record the departure and the
-arrival; each step is on the case's timeline."""
+arrival; each step is on the case's timeline. A household that did not board is a no-show."""
 
+import datetime
 import re
 
 import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,7 +16,8 @@ from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent, SubmissionCategory
 from core.roles import Role
 from medical.models import HealthAssessment
-from movements.models import Booking
+from movements.bookings import services
+from movements.models import Booking, Departure
 from orientation.models import Curriculum
 from tests.factories import TravelDocumentFactory, user_with_role
 from tests.medical.conftest import case_in
@@ -42,8 +45,17 @@ def _ready_household():
     return case
 
 
+@pytest.fixture
+def noon():
+    """The server's clock at noon in Kigali today (ticking): the 13:30 flight's check-in is
+    open, the flight has not left."""
+    start = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(12)))
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
+
+
 def test_a_movement_officer_books_and_moves_a_household_to_arrival(
-    page, reference_data, monkeypatch
+    page, reference_data, monkeypatch, noon
 ):
     # Orientation is the orientation app's to test (tests/orientation); here it holds.
     monkeypatch.setitem(workflow._guards, "orientation_completed", lambda case, context: None)
@@ -51,7 +63,6 @@ def test_a_movement_officer_books_and_moves_a_household_to_arrival(
     user_with_role(Role.CLINICIAN, username="nurse")
     case = _ready_household()
     today = timezone.localdate()
-    tomorrow = today + timezone.timedelta(days=1)
 
     # The board lists the household with its window; book from there.
     _log_in(page, "patrick")
@@ -63,14 +74,16 @@ def test_a_movement_officer_books_and_moves_a_household_to_arrival(
     expect(page.get_by_role("heading", name=re.compile("Book case"))).to_be_visible()
     expect(page.locator("body")).to_contain_text("can fly between")
 
-    # Tonight's flight, Kigali to Brussels, landing tomorrow morning on Brussels' clock.
+    # This afternoon's flight, Kigali to Brussels, landing in the evening on Brussels' clock;
+    # the officer types airport codes, the zones come from the airports (shown to confirm).
     page.locator("#id_s1_carrier").fill("Brussels Airlines")
     page.locator("#id_s1_flight_number").fill("SN466")
     page.locator("#id_s1_from_airport").fill("KGL")
-    page.locator("#id_s1_departs_at").fill(f"{today.isoformat()}T23:30")
+    page.locator("#id_s1_departs_at").fill(f"{today.isoformat()}T13:30")
     page.locator("#id_s1_to_airport").fill("BRU")
-    page.locator("#id_s1_to_timezone").select_option("Europe/Brussels")
-    page.locator("#id_s1_arrives_at").fill(f"{tomorrow.isoformat()}T06:15")
+    page.locator("#id_s1_arrives_at").fill(f"{today.isoformat()}T20:15")
+    page.get_by_role("button", name="Check the airports").click()
+    expect(page.locator("#airports-found")).to_contain_text("Europe/Brussels")
     page.get_by_label("Booking reference").fill("SNX4Q2")
     page.get_by_role("button", name="Book the flight").click()
 
@@ -110,7 +123,10 @@ def test_a_movement_officer_books_and_moves_a_household_to_arrival(
     page.get_by_role("button", name="Record departure").click()
     expect(page.locator("#booking-status")).to_have_text("Flown")
     expect(page.locator("#departure-fact")).to_contain_text("Mahama")
-    page.get_by_label("Arrived on").fill(tomorrow.isoformat())
+    noon.shift(datetime.timedelta(hours=10))  # landed at 20:15 in Brussels
+    _log_in(page, "patrick")  # the session of noon has expired
+    page.goto(booking.get_absolute_url())
+    page.get_by_label("Arrived on").fill(today.isoformat())
     page.get_by_label("Airport (IATA)").fill("BRU")
     page.get_by_label("Receiving agency").fill("Fedasil")
     page.get_by_role("button", name="Record arrival").click()
@@ -134,7 +150,7 @@ def _step(page, name):
     page.get_by_role("button", name=name, exact=True).click()
 
 
-def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, reference_data):
+def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, reference_data, noon):
     """Referral, pre-screening interview and approval, health assessment and clearance,
     orientation, travel document, ready to travel, booking, pre-embarkation check, departure and
     arrival: every step taken on the pages by the role whose job it is."""
@@ -147,7 +163,6 @@ def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, refere
         user_with_role(role, username=name, first_name=name.title(), last_name="Test")
     category = SubmissionCategory.objects.get(code="LPN")
     today = timezone.localdate()
-    tomorrow = today + timezone.timedelta(days=1)
     status = page.locator("#case-status .status")
 
     # The caseworker takes in the referral of a single adult going to the United States.
@@ -253,17 +268,16 @@ def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, refere
     expect(status).to_have_text("Ready to travel")
     page.get_by_role("button", name="Log out").click()
 
-    # The movement officer books tonight's flight from the case page.
+    # The movement officer books this afternoon's flight from the case page.
     _log_in(page, "patrick")
     page.goto(case_url)
     page.get_by_role("link", name="Book a flight").click()
     page.locator("#id_s1_carrier").fill("Qatar Airways")
     page.locator("#id_s1_flight_number").fill("QR1356")
     page.locator("#id_s1_from_airport").fill("KGL")
-    page.locator("#id_s1_departs_at").fill(f"{today.isoformat()}T23:30")
+    page.locator("#id_s1_departs_at").fill(f"{today.isoformat()}T13:30")
     page.locator("#id_s1_to_airport").fill("DOH")
-    page.locator("#id_s1_to_timezone").select_option("Asia/Qatar")
-    page.locator("#id_s1_arrives_at").fill(f"{tomorrow.isoformat()}T05:55")
+    page.locator("#id_s1_arrives_at").fill(f"{today.isoformat()}T19:55")
     page.get_by_role("button", name="Book the flight").click()
     expect(page.locator("#booking-status")).to_have_text("Booked")
     booking_url = page.url
@@ -282,7 +296,10 @@ def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, refere
     page.goto(booking_url)
     page.get_by_role("button", name="Record departure").click()
     expect(page.locator("#booking-status")).to_have_text("Flown")
-    page.get_by_label("Arrived on").fill(tomorrow.isoformat())
+    noon.shift(datetime.timedelta(hours=10))  # landed at 19:55 in Doha
+    _log_in(page, "patrick")  # the session of noon has expired
+    page.goto(booking_url)
+    page.get_by_label("Arrived on").fill(today.isoformat())
     page.get_by_label("Airport (IATA)").fill("IAD")
     page.get_by_label("Receiving agency").fill("IOM Washington")
     page.get_by_role("button", name="Record arrival").click()
@@ -309,3 +326,47 @@ def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, refere
         "arrive",
     ]
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_a_household_that_did_not_board_is_a_no_show_back_to_ready(
+    page, reference_data, monkeypatch, noon
+):
+    """The household does not come to the airport: the officer records a no-show with the
+    reason; the case is back to "ready to travel", nothing departed, the timeline says why."""
+    monkeypatch.setitem(workflow._guards, "orientation_completed", lambda case, context: None)
+    officer = user_with_role(Role.MOVEMENT_OFFICER, username="patrick")
+    case = _ready_household()
+    today = timezone.localdate()
+    booking = services.booking_create(
+        actor=officer,
+        case=case,
+        booking_reference="SNX4Q2",
+        segments=[
+            {
+                "carrier": "Brussels Airlines",
+                "flight_number": "SN466",
+                "from_airport": "KGL",
+                "to_airport": "BRU",
+                "departs_at": datetime.datetime.combine(today, datetime.time(13, 30)),
+                "arrives_at": datetime.datetime.combine(today, datetime.time(20, 15)),
+            }
+        ],
+        travellers=[{"individual": m.pk} for m in case.members.all()],
+    )
+
+    _log_in(page, "patrick")
+    page.goto(booking.get_absolute_url())
+    page.get_by_label("Why the household did not board").fill("Did not come to the airport")
+    page.get_by_role("button", name="Record a no-show").click()
+    expect(page.get_by_text("The no-show is recorded")).to_be_visible()
+    expect(page.locator("#booking-status")).to_have_text("Cancelled")
+    expect(page.locator("body")).to_contain_text("Did not board (no-show)")
+
+    page.get_by_role("link", name=f"Case {case.case_number}").click()
+    expect(page.locator("#case-status .status")).to_have_text("Ready to travel")
+    expect(page.locator("#timeline")).to_contain_text("Did not come to the airport")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.READY_TO_TRAVEL
+    assert not Departure.objects.filter(case=case).exists()
+    booking.refresh_from_db()
+    assert booking.no_show

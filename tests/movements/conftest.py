@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from cases import workflow
@@ -23,6 +24,25 @@ def days(n):
 def orientation_done(monkeypatch):
     """The orientation app's guard made to pass: that app tests its own."""
     monkeypatch.setitem(workflow._guards, "orientation_completed", lambda case, context: None)
+
+
+@pytest.fixture
+def noon():
+    """The clock at noon in Kigali today, ticking: a flight taking off at 13:00 today is in its
+    check-in window (4 hours), and has not left."""
+    start = timezone.make_aware(datetime.datetime.combine(TODAY(), datetime.time(12)))
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
+
+
+def today_flight(*, dep=13, arr=20):
+    """A flight today from Kigali at `dep`:00 landing in Brussels at `arr`:00 the same day."""
+    return [segment(TODAY(), dep=dep, arr=arr, next_day=False)]
+
+
+def boarded(case) -> dict:
+    """The departure form's "boarded" boxes, every member ticked."""
+    return {f"boarded_{m.pk}": "on" for m in case.members.all()}
 
 
 def ready_case(*, adults=2, children=0, cleared_until=None, document_until=None, **kwargs):

@@ -11,7 +11,14 @@ from cases.choices import CaseStatus
 from cases.models import Country, PartnerProfile
 from movements.models import Booking, Departure
 from tests.api_clients import bearer_client, session_client
-from tests.movements.conftest import TODAY, book, days, fit_checks, ready_case, segment
+from tests.movements.conftest import (
+    TODAY,
+    book,
+    days,
+    fit_checks,
+    ready_case,
+    today_flight,
+)
 
 S = CaseStatus
 BOOKINGS = "/api/v1/movements/bookings/"
@@ -113,9 +120,9 @@ def test_other_roles_cannot_book_and_nothing_changes(all_roles, role):
     assert not Booking.objects.exists()
 
 
-def test_departure_and_arrival_through_the_api(movement_officer):
+def test_departure_and_arrival_through_the_api(movement_officer, noon):
     case = ready_case(adults=1)
-    booking = book(case, movement_officer, day=TODAY(), segments=[segment(TODAY(), dep=23)])
+    booking = book(case, movement_officer, day=TODAY(), segments=today_flight())
     client = session_client(movement_officer)
     url = f"{BOOKINGS}{booking.pk}/"
 
@@ -125,6 +132,8 @@ def test_departure_and_arrival_through_the_api(movement_officer):
 
     fit_checks(case)
     assert client.post(f"{url}departure/", {}, format="json").status_code == 201
+    noon.shift(datetime.timedelta(hours=10))  # landed at 20:00 in Brussels
+    client = session_client(movement_officer)  # the session of noon has expired
     early = {"arrived_on": (TODAY() - days(1)).isoformat(), "airport": "BRU"}
     assert_error(
         client.post(f"{url}arrival/", {**early, "receiving_agency": "Fedasil"}, format="json"),
@@ -251,6 +260,7 @@ def test_the_movements_endpoints_are_in_the_openapi_schema(client):
     for path in (
         "/api/v1/movements/bookings/",
         "/api/v1/movements/bookings/{id}/departure/",
+        "/api/v1/movements/bookings/{id}/no-show/",
         "/api/v1/movements/bookings/{id}/arrival/",
         "/api/v1/movements/cases/{id}/readiness/",
         "/api/v1/movements/board/",

@@ -43,7 +43,7 @@ def test_two_households_on_one_flight_make_a_group_with_its_totals(movement_offi
     assert dict(manifest.by_sex)["Female"] == 2
     assert dict(manifest.by_sex)["Male"] == 2
     bands = dict(manifest.by_age_band)
-    assert (bands["children (2-11)"], bands["adults (18-59)"]) == (2, 2)
+    assert (bands["airline child (2-11)"], bands["airline adult (12 and over)"]) == (2, 2)
     principal = next(r for r in manifest.rows if r.case_number == first.case.case_number)
     assert principal.age == 35
     assert principal.documents == [f"Passport PC{first.case.pk:07d} (COD)"]
@@ -233,7 +233,9 @@ def test_the_manifest_csv_has_one_row_per_traveller(client, movement_officer, fu
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 5
     people = {p.pk: p for b in full_group.bookings.all() for p in b.case.members.all()}
-    assert {r["Family name"] for r in rows} == {p.family_name for p in people.values()}
+    assert {r["Family name (as in the document)"] for r in rows} == {
+        p.family_name.upper() for p in people.values()
+    }
     assert sorted(r["Sex"] for r in rows) == ["F", "F", "M", "M", "M"]
     assert any(r["Special needs and travel conditions"] == "Wheelchair" for r in rows)
     assert all(r["Ticket"].startswith("706") for r in rows)
@@ -250,7 +252,7 @@ def test_a_name_starting_like_a_formula_is_not_a_formula_in_the_csv(
     response = client.get(reverse("movements:manifest_csv", args=[group.pk]))
 
     row = next(csv.DictReader(io.StringIO(response.content.decode())))
-    assert row["Family name"] == "'=HYPERLINK(1)"
+    assert row["Family name (as in the document)"] == "'=HYPERLINK(1)"
 
 
 def test_the_pdf_fetcher_serves_only_local_static_files():

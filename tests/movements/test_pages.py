@@ -16,7 +16,15 @@ from movements.bookings import services
 from movements.bookings.selectors import travel_window
 from movements.choices import BookingStatus
 from movements.models import Booking, Departure
-from tests.movements.conftest import TODAY, book, days, fit_checks, ready_case, segment
+from tests.movements.conftest import (
+    TODAY,
+    boarded,
+    book,
+    days,
+    fit_checks,
+    ready_case,
+    today_flight,
+)
 
 S = CaseStatus
 
@@ -129,38 +137,44 @@ def test_a_flight_landing_before_take_off_shows_on_its_field(client, movement_of
 
 
 def test_a_caseworker_reads_a_booking_but_cannot_record_the_departure(
-    client, caseworker, movement_officer
+    client, caseworker, movement_officer, noon
 ):
     case = ready_case(adults=1)
-    booking = book(case, movement_officer, day=TODAY(), segments=[segment(TODAY(), dep=23)])
+    booking = book(case, movement_officer, day=TODAY(), segments=today_flight())
     fit_checks(case)
     client.force_login(caseworker)
     assert client.get(booking.get_absolute_url()).status_code == 200
     response = client.post(
         reverse("movements:departure", args=[booking.pk]),
-        {"departed_at": datetime.datetime.now().strftime("%Y-%m-%dT%H:%M")},
+        {"departed_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"), **boarded(case)},
     )
     assert response.status_code == 403
     assert not Departure.objects.exists()
 
 
-def test_departure_and_arrival_on_the_booking_page(client, movement_officer):
+def test_departure_and_arrival_on_the_booking_page(client, movement_officer, noon):
     case = ready_case(adults=1)
-    booking = book(case, movement_officer, day=TODAY(), segments=[segment(TODAY(), dep=23)])
+    booking = book(case, movement_officer, day=TODAY(), segments=today_flight())
     client.force_login(movement_officer)
-    now = datetime.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
 
-    refused = client.post(reverse("movements:departure", args=[booking.pk]), {"departed_at": now})
+    refused = client.post(
+        reverse("movements:departure", args=[booking.pk]), {"departed_at": now, **boarded(case)}
+    )
     assert refused.status_code == 400
     assert "No pre-embarkation check between" in refused.content.decode()
 
     fit_checks(case)
 
     now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    done = client.post(reverse("movements:departure", args=[booking.pk]), {"departed_at": now})
+    done = client.post(
+        reverse("movements:departure", args=[booking.pk]), {"departed_at": now, **boarded(case)}
+    )
     assert done.status_code == 302
     booking.refresh_from_db()
     assert booking.status == BookingStatus.FLOWN
+    noon.shift(datetime.timedelta(hours=10))  # landed at 20:00 in Brussels
+    client.force_login(movement_officer)  # the session of noon has expired
 
     early = client.post(
         reverse("movements:arrival", args=[booking.pk]),

@@ -24,7 +24,16 @@ from movements.models import (
     Traveller,
 )
 from tests.medical.factories import PreEmbarkationCheckFactory
-from tests.movements.conftest import TODAY, book, days, everyone, fit_checks, ready_case, segment
+from tests.movements.conftest import (
+    TODAY,
+    book,
+    days,
+    everyone,
+    fit_checks,
+    ready_case,
+    segment,
+    today_flight,
+)
 
 S = CaseStatus
 
@@ -210,9 +219,14 @@ def test_ticketing_needs_every_ticket_number(movement_officer):
 # --- Departure and arrival ----------------------------------------------------------------
 
 
+@pytest.fixture(autouse=True)
+def _at_noon(noon):
+    return noon
+
+
 def booked_today(actor, **kwargs):
     case = ready_case(**kwargs)
-    booking = book(case, actor, day=TODAY(), segments=[segment(TODAY(), dep=23, arr=7)])
+    booking = book(case, actor, day=TODAY(), segments=today_flight())
     return case, booking
 
 
@@ -289,10 +303,11 @@ def test_a_departure_ahead_of_time_or_in_the_past_on_the_day_is_refused(movement
     assert not Departure.objects.exists()
 
 
-def test_arrival_closes_the_movement_and_cannot_precede_the_departure(movement_officer):
+def test_arrival_closes_the_movement_and_cannot_precede_the_departure(movement_officer, noon):
     case, booking = booked_today(movement_officer)
     fit_checks(case)
     services.departure_record(actor=movement_officer, booking=booking)
+    noon.shift(datetime.timedelta(hours=10))  # landed at 20:00 in Brussels
 
     with pytest.raises(ApplicationError) as refused:
         services.arrival_record(

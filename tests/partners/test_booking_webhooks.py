@@ -2,10 +2,13 @@
 written to the outbox in the transaction of the change, only for the mission of the case's
 country, delivered signed, with the case and the booking named and no medical detail."""
 
+import datetime
 import json
 
 import pytest
+import time_machine
 from django.db import transaction
+from django.utils import timezone
 
 from cases import workflow
 from cases.choices import CaseStatus
@@ -20,7 +23,16 @@ from partners.models import OutboxStatus, WebhookEvent, WebhookMessage
 from partners.signing import verify
 from tests.factories import user_with_role
 from tests.movements.booked import booked_case, mission
-from tests.movements.conftest import TODAY, book, days, everyone, fit_checks, ready_case, segment
+from tests.movements.conftest import (
+    TODAY,
+    book,
+    days,
+    everyone,
+    fit_checks,
+    ready_case,
+    segment,
+    today_flight,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -156,19 +168,22 @@ def test_cancelling_and_booking_again_are_told_without_the_reason(hooks, movemen
 
 
 def test_departure_and_arrival_are_changes_of_the_booking(hooks, movement_officer):
-    case = ready_case()
-    booking = book(case, movement_officer, day=TODAY(), segments=[segment(TODAY(), dep=23, arr=7)])
-    fit_checks(case)
+    noon = timezone.make_aware(datetime.datetime.combine(TODAY(), datetime.time(12)))
+    with time_machine.travel(noon, tick=True) as clock:
+        case = ready_case()
+        booking = book(case, movement_officer, day=TODAY(), segments=today_flight())
+        fit_checks(case)
 
-    services.departure_record(actor=movement_officer, booking=booking, notes="Nurse escorted")
-    services.arrival_record(
-        actor=movement_officer,
-        booking=booking,
-        arrived_on=TODAY(),
-        airport="BRU",
-        receiving_agency="Fedasil",
-        notes="Handed over",
-    )
+        services.departure_record(actor=movement_officer, booking=booking, notes="Nurse escorted")
+        clock.shift(datetime.timedelta(hours=10))  # landed at 20:00 in Brussels
+        services.arrival_record(
+            actor=movement_officer,
+            booking=booking,
+            arrived_on=TODAY(),
+            airport="BRU",
+            receiving_agency="Fedasil",
+            notes="Handed over",
+        )
 
     departed, arrived = told(WebhookEvent.BOOKING_CHANGED)
     data = departed.payload["data"]
