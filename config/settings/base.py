@@ -255,7 +255,7 @@ OAUTH2_PROVIDER = {
     # Partner clients: only the scopes granted to their account; tokens act as that account
     # (core/api/oauth.py).
     "SCOPES_BACKEND_CLASS": "core.api.oauth.PartnerScopes",
-    "OAUTH2_VALIDATOR_CLASS": "core.api.oauth.PartnerOAuth2Validator",
+    "OAUTH2_VALIDATOR_CLASS": "partners.oauth.LockingOAuth2Validator",
     # OAuth 2.0 Security Best Current Practice (RFC 9700), the same in tests as in production.
     # Partners use the client-credentials grant only, so none of the legacy flows is needed;
     # tokens are kept as checksums at rest (django-oauth-toolkit's planned 4.0 defaults).
