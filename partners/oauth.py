@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import math
 import logging
+import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import JsonResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
