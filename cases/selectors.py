@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import (
     BooleanField,
@@ -30,6 +31,7 @@ from .models import (
     CaseTally,
     Individual,
     PartnerOrganisation,
+    PartnerProfile,
     TravelDocument,
 )
 
@@ -65,23 +67,38 @@ def sees_every_case(user) -> bool:
 NO_COUNTRY = 0
 
 
-@dataclass(frozen=True)
 class PartnerScope:
     """What a partner system's account may see and write, worked out in one place
     (`partner_scope`) for every app's selectors and services.
 
     - `active`: False when its organisation is deactivated: it sees nothing, writes nothing and
-      is given no token (core.api.oauth);
+      is given no token (partners.oauth);
     - `cases`: the filter on Case (None: every case);
     - `country_id`: the one destination country it is limited to, or None (not limited to one;
       `NO_COUNTRY` when inactive);
     - `organisation_id`: its organisation (None: an account with none).
+    The organisation's countries are read once, and only when asked for.
     """
 
-    active: bool
-    cases: Q | None
-    country_id: int | None
-    organisation_id: int | None
+    def __init__(self, *, organisation: PartnerOrganisation | None, country_id: int | None):
+        self._organisation = organisation
+        self._country_id = country_id
+        self.organisation_id = organisation.pk if organisation is not None else None
+        self.active = organisation is None or organisation.is_active
+
+    @cached_property
+    def cases(self) -> Q | None:
+        if self._organisation is not None:
+            return organisation_case_scope(self._organisation)
+        if self._country_id is not None:
+            return Q(destination_country_id=self._country_id)
+        return None
+
+    @cached_property
+    def country_id(self) -> int | None:
+        if self._organisation is not None:
+            return organisation_country_id(self._organisation)
+        return self._country_id
 
 
 _UNSET = object()
@@ -98,7 +115,7 @@ def partner_scope(user) -> PartnerScope:
     - an inactive organisation sees nothing;
     - an account with no organisation keeps its single country (PartnerProfile.country), or
       every case when it has none.
-    Worked out once per request (kept on the user object).
+    Worked out once per request (kept on the user object), in one query.
     """
     cached = getattr(user, "_resettle_partner_scope", _UNSET)
     if cached is not _UNSET:
@@ -109,25 +126,16 @@ def partner_scope(user) -> PartnerScope:
 
 
 def _partner_scope(user) -> PartnerScope:
-    profile = getattr(user, "partner_profile", None) if user is not None else None
-    if profile is None:
-        return PartnerScope(active=True, cases=None, country_id=None, organisation_id=None)
-    if profile.partner_organisation_id is None:
-        if profile.country_id is None:
-            return PartnerScope(active=True, cases=None, country_id=None, organisation_id=None)
-        return PartnerScope(
-            active=True,
-            cases=Q(destination_country_id=profile.country_id),
-            country_id=profile.country_id,
-            organisation_id=None,
+    profile = None
+    if user is not None and user.is_authenticated:
+        profile = (
+            PartnerProfile.objects.select_related("partner_organisation")
+            .filter(user_id=user.pk)
+            .first()
         )
-    organisation = profile.partner_organisation
-    return PartnerScope(
-        active=organisation.is_active,
-        cases=organisation_case_scope(organisation),
-        country_id=organisation_country_id(organisation),
-        organisation_id=organisation.pk,
-    )
+    if profile is None:
+        return PartnerScope(organisation=None, country_id=None)
+    return PartnerScope(organisation=profile.partner_organisation, country_id=profile.country_id)
 
 
 def partner_is_active(user) -> bool:

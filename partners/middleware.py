@@ -12,6 +12,8 @@ import time
 
 from oauth2_provider.models import get_access_token_model
 
+from cases.selectors import partner_scope
+
 from .models import AccessLogEntry
 
 
@@ -32,12 +34,12 @@ class PartnerAccessLogMiddleware:
 
     def _log(self, request, response, token, started):
         user = token.user
-        profile = getattr(user, "partner_profile", None) if user is not None else None
         application = token.application
         AccessLogEntry.objects.create(
             user=user,
             client_id=application.client_id if application is not None else "",
-            organisation_id=getattr(profile, "partner_organisation_id", None),
+            # Worked out once per request by the token check (cases.selectors.partner_scope).
+            organisation_id=partner_scope(user).organisation_id if user is not None else None,
             method=request.method[:10],
             path=request.path[:500],
             query=request.META.get("QUERY_STRING", "")[:500],

@@ -38,7 +38,7 @@ class WebhookEvent(models.TextChoices):
     pghistory.DeleteEvent(),
     model_name="WebhookEndpointHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
-    exclude=["secret"],
+    exclude=["secret", "previous_secret"],
 )
 class WebhookEndpoint(models.Model):
     """Where a partner organisation wants to be told of events, with its signing secret.
@@ -55,6 +55,12 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=100, default=new_webhook_secret)
+    # After a rotation the old secret still signs (beside the new) until `previous_secret_until`,
+    # so the partner can switch its receiver over without losing a message.
+    previous_secret = models.CharField(_("previous signing secret"), max_length=100, blank=True)
+    previous_secret_until = models.DateTimeField(
+        _("previous secret signs until"), null=True, blank=True
+    )
     events = models.JSONField(
         _("events"),
         default=list,
@@ -76,6 +82,25 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         return not self.events or event_type in self.events
+
+    def clean(self):
+        # Checked on every save through a form or a service (admin, API): no URL aimed inward.
+        from django.core.exceptions import ValidationError
+
+        from .outgoing import webhook_url_problem
+
+        super().clean()
+        if self.url:
+            problem = webhook_url_problem(self.url)
+            if problem:
+                raise ValidationError({"url": problem})
+
+    def secrets_in_overlap(self, now=None) -> list[str]:
+        """The previous secret while the rotation's overlap lasts (else none)."""
+        now = now or timezone.now()
+        if self.previous_secret and self.previous_secret_until and self.previous_secret_until > now:
+            return [self.previous_secret]
+        return []
 
 
 class OutboxStatus(models.TextChoices):

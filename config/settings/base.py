@@ -201,6 +201,12 @@ API_THROTTLE_RATES = {
 # Wrong client secrets at /o/token/ before the client is locked, and for how long (seconds).
 OAUTH_CLIENT_FAILURE_LIMIT = env.int("OAUTH_CLIENT_FAILURE_LIMIT", default=10)
 OAUTH_CLIENT_LOCK_SECONDS = env.int("OAUTH_CLIENT_LOCK_SECONDS", default=15 * 60)
+# Webhook URLs (partners/outgoing.py): https to public addresses only. Development settings
+# (make run, the tests' receivers on 127.0.0.1) may allow plain http and loopback.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+# A rotated webhook secret keeps signing beside the new one this long (seconds).
+WEBHOOK_SECRET_OVERLAP_SECONDS = env.int("WEBHOOK_SECRET_OVERLAP_SECONDS", default=24 * 60 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
