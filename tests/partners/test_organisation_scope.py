@@ -74,6 +74,7 @@ def world():
         "notice": notice,
         "member": canada_case.members.first(),
         "message": message,
+        "endpoint": endpoint,
         "batch": batch,
         "callers": {
             "right": bearer_client(right, EVERY_SCOPE),
@@ -91,6 +92,7 @@ def _url(route: str, world) -> str:
         "bookings/<int:pk>": world["booking"].pk,
         "cases/<int:pk>": world["case"].pk,
         "webhook-messages/<int:pk>": world["message"].pk,
+        "webhook-endpoints/<int:pk>": world["endpoint"].pk,
         "referral-files/<int:pk>": world["batch"].pk,
     }
     url = "/" + route
@@ -130,6 +132,13 @@ def test_every_api_route_keeps_to_the_organisation_scope(world):
                 name: getattr(client, method)(url, {}, format="json")
                 for name, client in callers.items()
             }
+            for name in ("inactive", "other") if method == "post" else ():
+                # And every other method the route takes, refused alike (once per route).
+                for other_method in ("patch", "put", "delete"):
+                    answer = getattr(callers[name], other_method)(url, {}, format="json")
+                    assert answer.status_code < 500, (name, other_method, url)
+                    if name == "inactive":
+                        assert answer.status_code in (401, 405, 415), (other_method, url)
             # Refused (a body of a type the route never takes is refused before anyone is).
             assert answers["inactive"].status_code in (401, 415), (method, url)
             for name, answer in answers.items():
