@@ -10,10 +10,10 @@ from django.utils.translation import ngettext
 
 from cases.admin import ReadOnlyAdmin
 from cases.models import PartnerOrganisation, PartnerProfile
+from core.models import AccessLogEntry
 
 from .delivery import endpoint_resume, message_replay
 from .models import (
-    AccessLogEntry,
     IntakeBatch,
     IntakeRowError,
     WebhookDelivery,

@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.schema import ErrorSerializer, error_responses
+from core.api.throttling import DEFAULT_THROTTLES, BulkRateThrottle
 from core.api.views import BaseApi, ListApi, object_or_404
 from core.roles import HOUSEHOLD_EDITORS, Role
 
@@ -27,7 +28,6 @@ from .selectors import (
     webhook_endpoints_visible_to,
     webhook_messages_visible_to,
 )
-from .throttling import DEFAULT_THROTTLES, BulkRateThrottle
 from .webhooks import (
     webhook_endpoint_delete,
     webhook_endpoint_register,

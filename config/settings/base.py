@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     # Ours, bottom of the import order first.
+    "core",
     "cases",
     "medical",
     "orientation",
@@ -62,9 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every signed-in page and every data API answer.
     "core.middleware.NoStoreMiddleware",
-    # Every partner call in the access log; a POST's Idempotency-Key answered once (partners).
-    "partners.middleware.PartnerAccessLogMiddleware",
-    "partners.idempotency.IdempotencyKeyMiddleware",
+    # Every partner call in the access log; a POST's Idempotency-Key answered once (core.api).
+    "core.api.access_log.PartnerAccessLogMiddleware",
+    "core.api.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -186,10 +187,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Per OAuth2 client and per user, counted in Redis (partners/throttling.py).
+    # Per OAuth2 client and per user, counted atomically in Redis (core/api/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "partners.throttling.ClientRateThrottle",
-        "partners.throttling.UserRateThrottle",
+        "core.api.throttling.ClientRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
 }
 # Rates of the throttles above (None: not throttled); bulk endpoints (file upload) have their own.
@@ -212,10 +213,12 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
     "DESCRIPTION": "Cases, people, interviews, health clearances and movements.",
     "VERSION": "1.0.0",
-    # Every POST documents the Idempotency-Key header and its answers (partners/schema.py).
+    # Every POST documents the Idempotency-Key header and its answers, every throttled
+    # operation its 429 (core/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "partners.schema.document_idempotency_key",
+        "core.api.schema.document_idempotency_key",
+        "core.api.schema.document_throttling",
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
