@@ -171,11 +171,16 @@ class ScopedOAuth2Scheme(OpenApiAuthenticationExtension):
 def document_throttling(result, generator, request, public):
     """Every throttled operation (core.api.throttling) documents its 429 and `Retry-After`.
     A drf-spectacular postprocessing hook, so no API class has to remember it."""
-    throttled = set()
+    import re
+
+    def shape(path: str) -> str:  # path parameters are named differently on the way
+        return re.sub(r"\{[^}]*\}", "{}", path)
+
+    unthrottled = set()
     for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
         view_class = getattr(callback, "cls", None)
-        if view_class is not None and getattr(view_class, "throttle_classes", None):
-            throttled.add((path, method.lower()))
+        if view_class is not None and not getattr(view_class, "throttle_classes", None):
+            unthrottled.add((shape(path), method.lower()))
     too_many = {
         "description": str(_("Too many requests: wait the seconds in Retry-After.")),
         "headers": {
@@ -188,7 +193,7 @@ def document_throttling(result, generator, request, public):
     }
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
-            if (path, method) in throttled and isinstance(operation, dict):
+            if (shape(path), method) not in unthrottled and isinstance(operation, dict):
                 operation.setdefault("responses", {})["429"] = too_many
     return result
 

@@ -64,10 +64,13 @@ def test_writes_are_kept_and_their_work_runs_once_redis_is_back(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(tasks.webhook_drain, "apply_async", broker_down)
-    with NO_REDIS, django_capture_on_commit_callbacks(execute=True):
-        case_transition(case=case, transition="start_pre_screening", actor=officer)
+    monkeypatch.setattr("celery.app.task.Task.apply_async", broker_down)
+    celery_app.conf.task_always_eager = False
+    try:
+        with NO_REDIS, django_capture_on_commit_callbacks(execute=True):
+            case_transition(case=case, transition="start_pre_screening", actor=officer)
+    finally:
+        celery_app.conf.task_always_eager = True
     case.refresh_from_db()
     assert case.status == CaseStatus.PRE_SCREENING
     message = WebhookMessage.objects.get(endpoint=endpoint)
