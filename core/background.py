@@ -34,12 +34,13 @@ def enqueue_on_commit(task, *ids: int | str, using: str | None = None, **options
 
 
 def _send(task, ids, options) -> None:
-    if task.app.conf.task_always_eager:
+    app = getattr(task, "app", None)
+    if app is not None and app.conf.task_always_eager:
         # Run here (tests): the task's own errors must show.
         task.apply_async(args=ids, **options)
         return
     try:
-        task.apply_async(args=ids, retry=False, **options)
+        task.apply_async(args=ids, **options)
     except (OperationalError, RedisError, ConnectionError, OSError):
         # The broker is down: the sweeps take the work up when it is back.
         log.warning("Could not queue %s%r: left to its sweep", task.name, ids, exc_info=True)

@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.choices.CaseStatus",
+        "WebhookEventEnum": "partners.models.WebhookEvent",
         "EventKindEnum": "cases.choices.EventKind",
         "LocationKindEnum": "cases.choices.LocationKind",
         "InterviewKindEnum": "cases.choices.InterviewKind",
