@@ -81,7 +81,7 @@ class Command(BaseCommand):
             self._run(steps, delay, drains)
 
     def _run(self, steps, delay, drains):
-        from partners import outbox
+        from partners import delivery, outbox
         from partners.delivery import drain_endpoint
         from partners.models import WebhookEndpoint, WebhookMessage
         from tests.factories import CaseFactory, user_with_role
@@ -89,8 +89,10 @@ class Command(BaseCommand):
         load_reference_data()
         queued = []
         outbox._queue_drains = queued.append  # the drains here are the threads below
+        # Small batches, so the drains stop soon after the rounds (each POST waits `delay`).
+        delivery.BATCH = 2
         officer = user_with_role(Role.CASEWORKER, username=f"bench-{uuid.uuid4().hex[:6]}")
-        reader = Client()
+        reader = Client(HTTP_HOST="localhost")
         reader.force_login(officer)
         organisation = PartnerOrganisation.objects.create(
             name=f"Bench UNHCR {uuid.uuid4().hex[:6]}", kind=PartnerKind.UNHCR
@@ -126,6 +128,9 @@ class Command(BaseCommand):
             time.sleep(1.0)  # the drains are waiting on the partner now
             busy = self._rounds(cases[steps:], officer, reader)
             stop.set()
+            self.stdout.write("Waiting for the drains to finish their POST ...")
+            for thread in threads:
+                thread.join()
         finally:
             receiver.close()
         for what in ("step", "read"):
