@@ -47,7 +47,7 @@ format: install
 	$(RUFF) check --fix .
 
 # Benchmarks written by the apps (each one only if present), against the same servers as make test.
-BENCHMARKS := bench_demo_data bench_case_list bench_readiness bench_reports bench_partners bench_upgrade
+BENCHMARKS := bench_demo_data bench_case_list bench_readiness bench_reports bench_partners bench_slow_partner bench_upgrade
 
 bench: install
 	@for name in $(BENCHMARKS); do \

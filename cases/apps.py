@@ -12,3 +12,10 @@ class CasesConfig(AppConfig):
         from .interviews import panels as interview_panels
 
         interview_panels.register()
+
+        # The partner access log names the caller's organisation by the one scope.
+        from core.api.access_log import register_organisation_resolver
+
+        from .selectors import partner_scope
+
+        register_organisation_resolver(lambda user: partner_scope(user).organisation_id)

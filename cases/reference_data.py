@@ -291,15 +291,16 @@ ADMINISTERED_MODELS = {
     "medical": ["medicalprotocol", "protocolrequirement", "protocolfindingrule"],
     "orientation": ["curriculum"],
     "movements": ["missioncontact"],
-    # Webhook endpoints, the outbox (replay) and its delivery log, referral files, access log.
+    # Webhook endpoints, the outbox (replay) and its delivery log, referral files.
     "partners": [
         "webhookendpoint",
         "webhookmessage",
         "webhookdelivery",
         "intakebatch",
         "intakerowerror",
-        "accesslogentry",
     ],
+    # The partner access log (API infrastructure, core.api).
+    "core": ["accesslogentry"],
 }
 # What the administrator role reads in the admin site and never writes: the audit trail, and the
 # log of who opened which medical record (it names records, never their content).

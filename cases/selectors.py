@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.conf import settings
 from django.db.models import (
@@ -32,6 +33,7 @@ from .models import (
     CaseTally,
     Individual,
     PartnerOrganisation,
+    PartnerProfile,
     TravelDocument,
 )
 
@@ -46,7 +48,7 @@ def case_visible_to(user) -> QuerySet[Case]:
     """Every case `user` may see.
 
     Mission staff see every case of the mission. A partner system sees the cases in its
-    organisation's data scope (`partner_case_scope`), or none.
+    organisation's data scope (`partner_scope`), or none.
     """
     if user is None or not user.is_authenticated:
         return Case.objects.none()
@@ -62,39 +64,90 @@ def sees_every_case(user) -> bool:
     return user.is_authenticated and (user.is_superuser or is_staff_member(user))
 
 
+# The country of no case: the one country of a partner whose organisation is inactive, so every
+# read filtered on it is empty and every write limited to it is refused.
+NO_COUNTRY = 0
+
+
+class PartnerScope:
+    """What a partner system's account may see and write, worked out in one place
+    (`partner_scope`) for every app's selectors and services.
+
+    - `active`: False when its organisation is deactivated: it sees nothing, writes nothing and
+      is given no token (partners.oauth);
+    - `cases`: the filter on Case (None: every case);
+    - `country_id`: the one destination country it is limited to, or None (not limited to one;
+      `NO_COUNTRY` when inactive);
+    - `organisation_id`: its organisation (None: an account with none).
+    The organisation's countries are read once, and only when asked for.
+    """
+
+    def __init__(self, *, organisation: PartnerOrganisation | None, country_id: int | None):
+        self._organisation = organisation
+        self._country_id = country_id
+        self.organisation_id = organisation.pk if organisation is not None else None
+        self.active = organisation is None or organisation.is_active
+
+    @cached_property
+    def cases(self) -> Q | None:
+        if self._organisation is not None:
+            return organisation_case_scope(self._organisation)
+        if self._country_id is not None:
+            return Q(destination_country_id=self._country_id)
+        return None
+
+    @cached_property
+    def country_id(self) -> int | None:
+        if self._organisation is not None:
+            return organisation_country_id(self._organisation)
+        return self._country_id
+
+
 _UNSET = object()
 
 
-def partner_case_scope(user) -> Q | None:
-    """The cases a partner system's account may see, as a filter on Case (None: every case).
+def partner_scope(user) -> PartnerScope:
+    """THE organisation scope of a partner system's account (see PartnerScope).
 
     - UNHCR sees every case (it refers them and reads their status);
-    - a receiving country's mission sees only the cases bound for its country;
+    - a receiving country's mission sees only the cases bound for its country (and their
+      bookings and notices);
     - the resettlement support centre sees the cases of the destinations it processes (every
       case when none is named);
     - an inactive organisation sees nothing;
     - an account with no organisation keeps its single country (PartnerProfile.country), or
       every case when it has none.
-    Worked out once per request (kept on the user object).
+    Worked out once per request (kept on the user object), in one query.
     """
     cached = getattr(user, "_resettle_partner_scope", _UNSET)
     if cached is not _UNSET:
         return cached
-    scope = _partner_case_scope(user)
+    scope = _partner_scope(user)
     user._resettle_partner_scope = scope
     return scope
 
 
-def _partner_case_scope(user) -> Q | None:
-    profile = getattr(user, "partner_profile", None)
+def _partner_scope(user) -> PartnerScope:
+    profile = None
+    if user is not None and user.is_authenticated:
+        profile = (
+            PartnerProfile.objects.select_related("partner_organisation")
+            .filter(user_id=user.pk)
+            .first()
+        )
     if profile is None:
-        return None
-    if profile.partner_organisation_id is None:
-        if profile.country_id is None:
-            return None
-        return Q(destination_country_id=profile.country_id)
-    organisation = profile.partner_organisation
-    return organisation_case_scope(organisation)
+        return PartnerScope(organisation=None, country_id=None)
+    return PartnerScope(organisation=profile.partner_organisation, country_id=profile.country_id)
+
+
+def partner_is_active(user) -> bool:
+    """False for an account of a deactivated partner organisation (it may do nothing)."""
+    return partner_scope(user).active
+
+
+def partner_case_scope(user) -> Q | None:
+    """The cases a partner system's account may see, as a filter on Case (None: every case)."""
+    return partner_scope(user).cases
 
 
 def organisation_case_scope(organisation: PartnerOrganisation) -> Q | None:
@@ -124,18 +177,17 @@ def organisation_sees_case(organisation: PartnerOrganisation, case: Case) -> boo
 
 def partner_country_id(user) -> int | None:
     """The one destination country a partner system is limited to, if any: its mission's
-    country, or the single country set on its account (set in the admin)."""
-    profile = getattr(user, "partner_profile", None)
-    if profile is None:
-        return None
-    if profile.partner_organisation_id is not None:
-        return organisation_country_id(profile.partner_organisation)
-    return profile.country_id
+    country, or the single country set on its account (set in the admin); `NO_COUNTRY` for an
+    inactive organisation (see `partner_scope`)."""
+    return partner_scope(user).country_id
 
 
 def organisation_country_id(organisation: PartnerOrganisation) -> int | None:
     """The one destination country an organisation is limited to: a mission's, when it has
-    exactly one country; otherwise None (no one country: not a mission, or several)."""
+    exactly one country; `NO_COUNTRY` when the organisation is inactive (it sees no case);
+    otherwise None (no one country: not a mission, or several)."""
+    if not organisation.is_active:
+        return NO_COUNTRY
     if organisation.kind != PartnerKind.MISSION:
         return None
     countries = [c.pk for c in organisation.countries.all()]

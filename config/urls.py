@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from partners.oauth import LockingTokenView
+from partners.oauth import LockingIntrospectTokenView, LockingRevokeTokenView, LockingTokenView
 
 urlpatterns = [
     path("", include("cases.urls")),
@@ -15,7 +15,10 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("config.api.urls")),
     # The token endpoint locks a client after repeated wrong secrets (partners/oauth.py).
+    # So do revocation and introspection, which check client secrets too.
     path("o/token/", LockingTokenView.as_view(), name="oauth-token"),
+    path("o/revoke_token/", LockingRevokeTokenView.as_view(), name="oauth-revoke-token"),
+    path("o/introspect/", LockingIntrospectTokenView.as_view(), name="oauth-introspect"),
     path("o/", include("oauth2_provider.urls", namespace="oauth2_provider")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

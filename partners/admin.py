@@ -10,10 +10,10 @@ from django.utils.translation import ngettext
 
 from cases.admin import ReadOnlyAdmin
 from cases.models import PartnerOrganisation, PartnerProfile
+from core.models import AccessLogEntry
 
 from .delivery import endpoint_resume, message_replay
 from .models import (
-    AccessLogEntry,
     IntakeBatch,
     IntakeRowError,
     WebhookDelivery,
@@ -69,7 +69,8 @@ class WebhookEndpointForm(forms.ModelForm):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["organisation", "url", "secret", "events", "is_active"]
+        # Never the secret: it is shown once, when made (below, and by the partners API).
+        fields = ["organisation", "url", "events", "is_active"]
 
 
 class WebhookEndpointInline(admin.TabularInline):
@@ -104,8 +105,19 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["organisation", "url", "is_active", "paused_at", "failures_in_a_row"]
     list_filter = ["is_active", "organisation"]
     list_select_related = ["organisation"]
-    readonly_fields = ["paused_at", "failures_in_a_row", "created_at"]
+    readonly_fields = ["paused_at", "failures_in_a_row", "created_at", "previous_secret_until"]
     actions = ["resume"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            # The one time the secret is shown: give it to the partner now.
+            self.message_user(
+                request,
+                _("Signing secret of the new endpoint (shown this once): %(secret)s")
+                % {"secret": obj.secret},
+                messages.WARNING,
+            )
 
     @admin.action(description=_("Resume deliveries (send what waited)"))
     def resume(self, request, queryset):

@@ -15,6 +15,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.api.schema import ErrorSerializer, error_responses
+from core.api.throttling import DEFAULT_THROTTLES, BulkRateThrottle
 from core.api.views import BaseApi, ListApi, object_or_404
 from core.roles import HOUSEHOLD_EDITORS, Role
 
@@ -22,9 +23,19 @@ from . import intake
 from . import serializers as s
 from .delivery import message_replay
 from .intake import intake_batch_create
-from .selectors import intake_batch_visible_to, intake_row_errors, webhook_messages_visible_to
-from .throttling import DEFAULT_THROTTLES, BulkRateThrottle
+from .selectors import (
+    intake_batch_visible_to,
+    intake_row_errors,
+    webhook_endpoints_visible_to,
+    webhook_messages_visible_to,
+)
 from .uploads import cap_uploads
+from .webhooks import (
+    webhook_endpoint_delete,
+    webhook_endpoint_register,
+    webhook_endpoint_rotate_secret,
+    webhook_endpoint_update,
+)
 
 MORE_ERRORS = {
     413: _("The file is larger than the limit (20 MB)."),
@@ -178,3 +189,108 @@ class WebhookMessageReplayApi(BaseApi):
         message_replay(message_ids=[message.pk])
         message.refresh_from_db()
         return Response(s.WebhookMessageOut(message).data, status=status.HTTP_202_ACCEPTED)
+
+
+WEBHOOK_ACCESS = {
+    "read_scope": "webhooks:manage",
+    "write_scope": "webhooks:manage",
+    "read_roles": frozenset({Role.PARTNER_SYSTEM}),
+    "write_roles": frozenset({Role.PARTNER_SYSTEM}),
+}
+
+
+class WebhookEndpointListApi(ListApi):
+    """Your organisation's webhook endpoints (GET) and registering one (POST)."""
+
+    read_scope = WEBHOOK_ACCESS["read_scope"]
+    write_scope = WEBHOOK_ACCESS["write_scope"]
+    read_roles = WEBHOOK_ACCESS["read_roles"]
+    write_roles = WEBHOOK_ACCESS["write_roles"]
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Your organisation's webhook endpoints",
+        responses={200: s.WebhookEndpointOut(many=True), **errors(400, 404)},
+    )
+    def get(self, request):
+        endpoints = webhook_endpoints_visible_to(request.user).order_by("created_at", "id")
+        return self.paginated(endpoints, s.WebhookEndpointOut)
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Register a webhook endpoint (its secret is shown this once)",
+        request=s.WebhookEndpointIn,
+        responses={201: s.WebhookEndpointWithSecretOut, **errors(400, 409, 422, 429)},
+    )
+    def post(self, request):
+        given = self.validated(s.WebhookEndpointIn, request.data)
+        endpoint, secret = webhook_endpoint_register(
+            actor=request.user, url=given["url"], events=given.get("events")
+        )
+        body = s.WebhookEndpointOut(endpoint).data | {"secret": secret}
+        response = Response(body, status=status.HTTP_201_CREATED)
+        response["Location"] = f"/api/v1/webhook-endpoints/{endpoint.pk}/"
+        return response
+
+
+class WebhookEndpointDetailApi(BaseApi):
+    read_scope = WEBHOOK_ACCESS["read_scope"]
+    write_scope = WEBHOOK_ACCESS["write_scope"]
+    read_roles = WEBHOOK_ACCESS["read_roles"]
+    write_roles = WEBHOOK_ACCESS["write_roles"]
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="One of your webhook endpoints",
+        responses={200: s.WebhookEndpointOut, **errors(404)},
+    )
+    def get(self, request, pk: int):
+        endpoint = object_or_404(webhook_endpoints_visible_to(request.user), pk)
+        return Response(s.WebhookEndpointOut(endpoint).data)
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Change the URL or events, pause (paused: true) or resume (paused: false)",
+        request=s.WebhookEndpointChangeIn,
+        responses={200: s.WebhookEndpointOut, **errors(400, 404, 429)},
+    )
+    def patch(self, request, pk: int):
+        endpoint = object_or_404(webhook_endpoints_visible_to(request.user), pk)
+        given = self.validated(s.WebhookEndpointChangeIn, request.data)
+        endpoint = webhook_endpoint_update(actor=request.user, endpoint=endpoint, **given)
+        return Response(s.WebhookEndpointOut(endpoint).data)
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="Delete an endpoint (with its undelivered messages)",
+        responses={204: None, **errors(404, 429)},
+    )
+    def delete(self, request, pk: int):
+        endpoint = object_or_404(webhook_endpoints_visible_to(request.user), pk)
+        webhook_endpoint_delete(actor=request.user, endpoint=endpoint)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookEndpointRotateApi(BaseApi):
+    read_scope = WEBHOOK_ACCESS["read_scope"]
+    write_scope = WEBHOOK_ACCESS["write_scope"]
+    read_roles = WEBHOOK_ACCESS["read_roles"]
+    write_roles = WEBHOOK_ACCESS["write_roles"]
+
+    @extend_schema(
+        tags=["webhooks"],
+        summary="A new signing secret (shown this once); the old one signs beside it a while",
+        description=(
+            "Messages are signed with both secrets (two signatures in webhook-signature, as "
+            "Standard Webhooks allows) until previous_secret_signs_until: switch your receiver "
+            "to the new secret before then."
+        ),
+        request=None,
+        responses={200: s.WebhookSecretOut, **errors(404, 409, 422, 429)},
+    )
+    def post(self, request, pk: int):
+        endpoint = object_or_404(webhook_endpoints_visible_to(request.user), pk)
+        secret, until = webhook_endpoint_rotate_secret(actor=request.user, endpoint=endpoint)
+        return Response(
+            s.WebhookSecretOut({"secret": secret, "previous_secret_signs_until": until}).data
+        )

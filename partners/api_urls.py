@@ -16,6 +16,17 @@ urlpatterns = [
         api.IntakeRowErrorListApi.as_view(),
         name="api-referral-file-errors",
     ),
+    path("webhook-endpoints/", api.WebhookEndpointListApi.as_view(), name="api-webhook-endpoints"),
+    path(
+        "webhook-endpoints/<int:pk>/",
+        api.WebhookEndpointDetailApi.as_view(),
+        name="api-webhook-endpoint",
+    ),
+    path(
+        "webhook-endpoints/<int:pk>/rotate-secret/",
+        api.WebhookEndpointRotateApi.as_view(),
+        name="api-webhook-endpoint-rotate",
+    ),
     path("webhook-messages/", api.WebhookMessageListApi.as_view(), name="api-webhook-messages"),
     path(
         "webhook-messages/<int:pk>/replay/",

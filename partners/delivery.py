@@ -1,37 +1,51 @@
 """Delivering the webhook outbox: signed POSTs, retries with exponential backoff, pausing an
 endpoint that keeps failing, and the administrator's replay.
 
-A drain takes the due messages of one endpoint in batches, oldest first, locked with SKIP
-LOCKED (two workers never send one message twice at once), posts each on one kept-alive
-connection, and writes the outcome of the batch in three statements (the deliveries, the
-delivered messages, the endpoint). The first failure ends the drain: the endpoint is down or
-refusing, and the message waits out its backoff; the others stay due for the next drain.
+No lock is held while a partner is waited on. A drain takes the due messages of one endpoint in
+small batches, oldest first, in three steps:
+
+1. claim (a short transaction): the due messages are selected with SKIP LOCKED and leased (their
+   `next_attempt_at` moved past the time the batch may take), so a second drain skips them;
+2. POST each, outside any transaction, on one kept-alive connection (partners.outgoing: https,
+   public addresses only, pinned, no redirects); the first failure ends the batch;
+3. record (a second short transaction): the deliveries, the delivered messages, the failure
+   and the endpoint's count, in a few statements.
+
+A worker that dies between 1 and 3 leaves its messages leased: they are due again when the
+lease ends and are sent again with the same `webhook-id` (the receiver ignores a message it has).
 """
 
 from __future__ import annotations
 
 import datetime
-import http.client
 import json
 import time
-import urllib.parse
 from dataclasses import dataclass
 
+import requests
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from .models import OutboxStatus, WebhookDelivery, WebhookEndpoint, WebhookMessage
+from .outgoing import hardened_session, webhook_url_problem
 from .signing import signed_headers
 
-BATCH = 500
+BATCH = 20
 TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 8
 # An endpoint is paused after this many failed attempts in a row (any messages).
 PAUSE_AFTER_FAILURES = 10
 FIRST_BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 6 * 60 * 60
+# A drain stops after this long and queues another (well within the task's time limit).
+DRAIN_SECONDS = 8 * 60
+
+
+def lease() -> datetime.timedelta:
+    """How long a claimed batch is kept from other drains: every POST timing out, and a margin."""
+    return datetime.timedelta(seconds=BATCH * (TIMEOUT_SECONDS + 5) + 60)
 
 
 def backoff(attempts: int) -> datetime.timedelta:
@@ -56,51 +70,44 @@ class Answer:
 
 
 class Poster:
-    """POSTs to one endpoint over one kept-alive connection (never follows redirects)."""
+    """POSTs to one endpoint over one kept-alive connection, through partners.outgoing: the URL
+    and the address are checked at every connection, redirects never followed."""
 
     def __init__(self, url: str, timeout: float = TIMEOUT_SECONDS):
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"not an http(s) URL: {url}")
-        self.parts = parts
+        self.url = url
         self.timeout = timeout
-        self.path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self.connection = None
-
-    def _connect(self):
-        cls = (
-            http.client.HTTPSConnection
-            if self.parts.scheme == "https"
-            else http.client.HTTPConnection
-        )
-        return cls(self.parts.hostname, self.parts.port, timeout=self.timeout)
+        self.session = None
 
     def post(self, body: bytes, headers: dict) -> Answer:
         started = time.perf_counter()
-        for retry in (False, True):
-            if self.connection is None:
-                self.connection = self._connect()
+        problem = webhook_url_problem(self.url, resolve=False)
+        if problem:
+            return Answer(None, problem[:500], _ms(started))
+        if self.session is None:
+            self.session = hardened_session()
+        try:
+            response = self.session.post(
+                self.url,
+                data=body,
+                headers=headers,
+                timeout=(min(5, self.timeout), self.timeout),
+                allow_redirects=False,
+                stream=True,
+            )
             try:
-                self.connection.request("POST", self.path, body=body, headers=headers)
-                response = self.connection.getresponse()
-                response.read(64 * 1024)
-                if response.will_close:
-                    self.close()
-                return Answer(response.status, "", _ms(started))
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
-                # A kept-alive connection the server closed meanwhile: once more, afresh.
-                self.close()
-                if retry:
-                    return Answer(None, "connection closed by the receiver", _ms(started))
-            except (OSError, http.client.HTTPException) as error:
-                self.close()
-                return Answer(None, f"{type(error).__name__}: {error}"[:500], _ms(started))
-        return Answer(None, "unreachable", _ms(started))  # pragma: no cover
+                # Read at most 64 KiB of the answer: it is not kept.
+                next(response.iter_content(64 * 1024), b"")
+            finally:
+                response.close()
+            return Answer(response.status_code, "", _ms(started))
+        except (requests.RequestException, OSError, ValueError) as error:
+            self.close()
+            return Answer(None, f"{type(error).__name__}: {error}"[:500], _ms(started))
 
     def close(self):
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        if self.session is not None:
+            self.session.close()
+            self.session = None
 
 
 def _ms(started: float) -> int:
@@ -108,78 +115,129 @@ def _ms(started: float) -> int:
 
 
 def drain_endpoint(endpoint_id: int, *, poster: Poster | None = None) -> int:
-    """Deliver the due messages of one endpoint; returns how many were delivered."""
-    holder = {"poster": poster}
+    """Deliver the due messages of one endpoint; returns how many were delivered. Holds no
+    lock and no transaction while it waits on the partner."""
+    own_poster = poster is None
     delivered = 0
+    started = time.monotonic()
     try:
         while True:
-            sent, stop = _drain_batch(endpoint_id, holder)
-            delivered += sent
-            if stop:
+            claimed = _claim(endpoint_id)
+            if claimed is None:
+                return delivered
+            endpoint, batch = claimed
+            if poster is None:
+                poster = Poster(endpoint.url)
+            results, failed = _post_batch(endpoint, batch, poster)
+            _record(endpoint.pk, batch, results, failed)
+            delivered += sum(1 for _message, answer in results if answer.ok)
+            if failed is not None or len(batch) < BATCH:
+                return delivered
+            if time.monotonic() - started > DRAIN_SECONDS:
+                _queue_next(endpoint_id)
                 return delivered
     finally:
-        if poster is None and holder["poster"] is not None:
-            holder["poster"].close()
+        if own_poster and poster is not None:
+            poster.close()
 
 
-def _drain_batch(endpoint_id: int, holder: dict) -> tuple[int, bool]:
+def _queue_next(endpoint_id: int) -> None:
+    from core.background import enqueue_on_commit
+
+    from .tasks import webhook_drain
+
+    enqueue_on_commit(webhook_drain, endpoint_id)
+
+
+def _claim(endpoint_id: int) -> tuple[WebhookEndpoint, list[WebhookMessage]] | None:
+    """Step 1, a short transaction: lease the next due messages (SKIP LOCKED)."""
     now = timezone.now()
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().filter(pk=endpoint_id).first()
-        if endpoint is None or not endpoint.is_active or endpoint.paused_at is not None:
-            return 0, True
+        endpoint = WebhookEndpoint.objects.filter(
+            pk=endpoint_id, is_active=True, paused_at__isnull=True, organisation__is_active=True
+        ).first()
+        if endpoint is None:
+            return None
         batch = list(
             WebhookMessage.objects.select_for_update(skip_locked=True)
             .filter(endpoint=endpoint, status=OutboxStatus.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "id")[:BATCH]
         )
         if not batch:
-            return 0, True
-        if holder["poster"] is None:
-            holder["poster"] = Poster(endpoint.url)
-        poster = holder["poster"]
-        deliveries, done, failed = [], [], None
-        for message in batch:
-            body = message_body(message)
-            answer = poster.post(body, signed_headers(endpoint.secret, message.msg_id, body))
-            message.attempts += 1
-            deliveries.append(
-                (
-                    message.pk,
-                    message.attempts,
-                    timezone.now(),
-                    answer.status_code,
-                    answer.error,
-                    answer.duration_ms,
-                )
+            return None
+        WebhookMessage.objects.filter(pk__in=[m.pk for m in batch]).update(
+            next_attempt_at=now + lease()
+        )
+    return endpoint, batch
+
+
+def _post_batch(endpoint, batch, poster) -> tuple[list[tuple[WebhookMessage, Answer]], int | None]:
+    """Step 2, no transaction: POST until the first failure. Returns (message, answer) for each
+    message tried, and the position of the failed one (None: all delivered)."""
+    results = []
+    for position, message in enumerate(batch):
+        body = message_body(message)
+        answer = poster.post(body, endpoint_signed_headers(endpoint, message.msg_id, body))
+        results.append((message, answer))
+        if not answer.ok:
+            return results, position
+    return results, None
+
+
+def endpoint_signed_headers(endpoint: WebhookEndpoint, msg_id: str, body: bytes) -> dict:
+    """Signed with the endpoint's secret, and with the previous one too while a rotation's
+    overlap lasts (Standard Webhooks: several space-separated signatures)."""
+    secrets = [endpoint.secret, *endpoint.secrets_in_overlap()]
+    return signed_headers(secrets, msg_id, body)
+
+
+def _record(endpoint_id: int, batch, results, failed: int | None) -> None:
+    """Step 3, a short transaction: what the batch did."""
+    now = timezone.now()
+    tried = [message for message, _answer in results]
+    with transaction.atomic():
+        if results:
+            _log_deliveries(
+                [
+                    (m.pk, m.attempts + 1, now, a.status_code, a.error, a.duration_ms)
+                    for m, a in results
+                ]
             )
-            if answer.ok:
-                message.status = OutboxStatus.DELIVERED
-                message.delivered_at = timezone.now()
-                done.append(message)
-            else:
-                failed = message
-                break
-        _log_deliveries(deliveries)
+        done = [m.pk for m, a in results if a.ok]
         if done:
-            # One statement for the batch (bulk_update's CASE per row cost more than the POSTs).
-            WebhookMessage.objects.filter(pk__in=[m.pk for m in done]).update(
-                status=OutboxStatus.DELIVERED,
-                attempts=F("attempts") + 1,
-                delivered_at=timezone.now(),
+            WebhookMessage.objects.filter(pk__in=done).update(
+                status=OutboxStatus.DELIVERED, attempts=F("attempts") + 1, delivered_at=now
             )
         if failed is None:
-            if endpoint.failures_in_a_row:
-                endpoint.failures_in_a_row = 0
-                endpoint.save(update_fields=["failures_in_a_row"])
-            return len(done), len(batch) < BATCH
-        _record_failure(endpoint, failed)
-        return len(done), True
+            WebhookEndpoint.objects.filter(pk=endpoint_id, failures_in_a_row__gt=0).update(
+                failures_in_a_row=0
+            )
+            return
+        message = tried[failed]
+        attempts = message.attempts + 1
+        if attempts >= MAX_ATTEMPTS:
+            WebhookMessage.objects.filter(pk=message.pk).update(
+                status=OutboxStatus.FAILED, attempts=attempts
+            )
+        else:
+            WebhookMessage.objects.filter(pk=message.pk).update(
+                attempts=attempts, next_attempt_at=now + backoff(attempts)
+            )
+        # The claimed messages after the failure were not tried: due again now.
+        untried = [m.pk for m in batch[len(results) :]]
+        if untried:
+            WebhookMessage.objects.filter(pk__in=untried).update(next_attempt_at=now)
+        WebhookEndpoint.objects.filter(pk=endpoint_id).update(
+            failures_in_a_row=F("failures_in_a_row") + 1,
+            paused_at=Case(
+                When(failures_in_a_row__gte=PAUSE_AFTER_FAILURES - 1, then=Value(now)),
+                default=F("paused_at"),
+            ),
+        )
 
 
 def _log_deliveries(rows: list[tuple]) -> None:
-    """The batch's delivery log in one statement (building a model object per attempt cost
-    about as much as the POSTs themselves: bench_partners)."""
+    """The batch's delivery log in one statement."""
     columns = list(zip(*rows, strict=True))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -189,20 +247,6 @@ def _log_deliveries(rows: list[tuple]) -> None:
             "%s::text[], %s::int[])",
             [list(column) for column in columns],
         )
-
-
-def _record_failure(endpoint: WebhookEndpoint, message: WebhookMessage) -> None:
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = OutboxStatus.FAILED
-    else:
-        message.next_attempt_at = timezone.now() + backoff(message.attempts)
-    message.save(update_fields=["status", "attempts", "next_attempt_at"])
-    endpoint.failures_in_a_row += 1
-    fields = ["failures_in_a_row"]
-    if endpoint.failures_in_a_row >= PAUSE_AFTER_FAILURES:
-        endpoint.paused_at = timezone.now()
-        fields.append("paused_at")
-    endpoint.save(update_fields=fields)
 
 
 def endpoints_due() -> list[int]:

@@ -39,7 +39,7 @@ class WebhookEvent(models.TextChoices):
     pghistory.DeleteEvent(),
     model_name="WebhookEndpointHistory",
     obj_field=pghistory.ObjForeignKey(related_name="history", db_constraint=False),
-    exclude=["secret"],
+    exclude=["secret", "previous_secret"],
 )
 class WebhookEndpoint(models.Model):
     """Where a partner organisation wants to be told of events, with its signing secret.
@@ -56,6 +56,12 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(_("signing secret"), max_length=100, default=new_webhook_secret)
+    # After a rotation the old secret still signs (beside the new) until `previous_secret_until`,
+    # so the partner can switch its receiver over without losing a message.
+    previous_secret = models.CharField(_("previous signing secret"), max_length=100, blank=True)
+    previous_secret_until = BoundedDateTimeField(
+        _("previous secret signs until"), null=True, blank=True
+    )
     events = models.JSONField(
         _("events"),
         default=list,
@@ -77,6 +83,25 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         return not self.events or event_type in self.events
+
+    def clean(self):
+        # Checked on every save through a form or a service (admin, API): no URL aimed inward.
+        from django.core.exceptions import ValidationError
+
+        from .outgoing import webhook_url_problem
+
+        super().clean()
+        if self.url:
+            problem = webhook_url_problem(self.url)
+            if problem:
+                raise ValidationError({"url": problem})
+
+    def secrets_in_overlap(self, now=None) -> list[str]:
+        """The previous secret while the rotation's overlap lasts (else none)."""
+        now = now or timezone.now()
+        if self.previous_secret and self.previous_secret_until and self.previous_secret_until > now:
+            return [self.previous_secret]
+        return []
 
 
 class OutboxStatus(models.TextChoices):
@@ -257,67 +282,3 @@ class IntakeRowError(models.Model):
 
     def __str__(self):
         return f"{self.batch_id}:{self.line} {self.message}"
-
-
-class IdempotencyKey(models.Model):
-    """A POST's `Idempotency-Key` and what it answered, kept 24 hours.
-
-    (caller, key) is unique: of two concurrent requests with one key, the second waits for the
-    first's transaction and then answers what the first answered."""
-
-    caller = models.CharField(_("caller"), max_length=100)
-    key = models.CharField(_("key"), max_length=255)
-    method = models.CharField(_("method"), max_length=10)
-    path = models.CharField(_("path"), max_length=500)
-    request_hash = models.CharField(_("request fingerprint"), max_length=64)
-    status_code = models.PositiveIntegerField(_("HTTP status"), null=True)
-    response_body = models.BinaryField(_("response"), null=True)
-    content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    created_at = BoundedDateTimeField(_("created"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("idempotency key")
-        verbose_name_plural = _("idempotency keys")
-        constraints = [
-            models.UniqueConstraint(fields=["caller", "key"], name="idempotency_key_once"),
-        ]
-        indexes = [models.Index(fields=["created_at"], name="idempotency_age_idx")]
-
-    def __str__(self):
-        return f"{self.caller} {self.key}"
-
-
-class AccessLogEntry(models.Model):
-    """One call by a partner system: who (account, client, organisation), what, when, answer."""
-
-    at = BoundedDateTimeField(_("when"), default=timezone.now)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("account"),
-    )
-    client_id = models.CharField(_("client id"), max_length=100, blank=True)
-    organisation = models.ForeignKey(
-        PartnerOrganisation,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("partner organisation"),
-    )
-    method = models.CharField(_("method"), max_length=10)
-    path = models.CharField(_("path"), max_length=500)
-    query = models.CharField(_("query"), max_length=500, blank=True)
-    status_code = models.PositiveIntegerField(_("HTTP status"))
-    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("partner access")
-        verbose_name_plural = _("partner access log")
-        indexes = [models.Index(fields=["client_id", "-at"], name="access_client_idx")]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.client_id} {self.method} {self.path}"

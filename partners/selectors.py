@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from cases.models import Individual
+from cases.selectors import partner_scope
 from core.roles import HOUSEHOLD_EDITORS, Role, has_role
 
-from .models import IntakeBatch, IntakeRowError, WebhookMessage
+from .models import IntakeBatch, IntakeRowError, WebhookEndpoint, WebhookMessage
 
 
 def intake_batch_visible_to(user) -> QuerySet[IntakeBatch]:
@@ -20,8 +21,10 @@ def intake_batch_visible_to(user) -> QuerySet[IntakeBatch]:
     if user.is_superuser or has_role(user, *HOUSEHOLD_EDITORS):
         return batches
     if has_role(user, Role.PARTNER_SYSTEM):
-        profile = getattr(user, "partner_profile", None)
-        organisation_id = getattr(profile, "partner_organisation_id", None)
+        scope = partner_scope(user)
+        if not scope.active:
+            return IntakeBatch.objects.none()
+        organisation_id = scope.organisation_id
         if organisation_id is not None:
             return batches.filter(
                 created_by__partner_profile__partner_organisation_id=organisation_id
@@ -52,10 +55,26 @@ def intake_possible_duplicate_people(errors) -> dict[int, Individual]:
 def webhook_messages_visible_to(user) -> QuerySet[WebhookMessage]:
     """The webhook messages sent to the endpoints of the caller's organisation (partners only;
     administrators read every message in the admin)."""
-    profile = getattr(user, "partner_profile", None) if user.is_authenticated else None
-    organisation_id = getattr(profile, "partner_organisation_id", None)
-    if organisation_id is None or not has_role(user, Role.PARTNER_SYSTEM):
+    organisation_id = webhook_organisation_of(user)
+    if organisation_id is None:
         return WebhookMessage.objects.none()
     return WebhookMessage.objects.filter(endpoint__organisation_id=organisation_id).select_related(
         "endpoint"
     )
+
+
+def webhook_organisation_of(user) -> int | None:
+    """The organisation whose webhook endpoints and messages `user` manages: a partner system's
+    active organisation (None: no one's; an inactive organisation manages nothing)."""
+    if user is None or not user.is_authenticated or not has_role(user, Role.PARTNER_SYSTEM):
+        return None
+    scope = partner_scope(user)
+    return scope.organisation_id if scope.active else None
+
+
+def webhook_endpoints_visible_to(user) -> QuerySet[WebhookEndpoint]:
+    """The webhook endpoints of the caller's organisation (partners only)."""
+    organisation_id = webhook_organisation_of(user)
+    if organisation_id is None:
+        return WebhookEndpoint.objects.none()
+    return WebhookEndpoint.objects.filter(organisation_id=organisation_id)

@@ -3,7 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from .models import IntakeBatch, IntakeRowError, WebhookMessage
+from core.api.serializers import StrictSerializer
+
+from .models import IntakeBatch, IntakeRowError, WebhookEndpoint, WebhookEvent, WebhookMessage
 
 
 class IntakeFileIn(serializers.Serializer):
@@ -83,3 +85,71 @@ class WebhookMessageOut(serializers.ModelSerializer):
             "endpoint",
             "payload",
         ]
+
+
+class WebhookEndpointOut(serializers.ModelSerializer):
+    """An endpoint as its partner sees it: never its secret (shown once, when made)."""
+
+    paused = serializers.SerializerMethodField()
+    previous_secret_signs_until = serializers.DateTimeField(
+        source="previous_secret_until",
+        allow_null=True,
+        help_text=_("After a rotation: the old secret signs beside the new one until then."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = [
+            "id",
+            "url",
+            "events",
+            "paused",
+            "paused_at",
+            "failures_in_a_row",
+            "created_at",
+            "previous_secret_signs_until",
+        ]
+
+    def get_paused(self, endpoint) -> bool:
+        return endpoint.paused_at is not None
+
+
+class WebhookEndpointWithSecretOut(WebhookEndpointOut):
+    secret = serializers.CharField(
+        help_text=_("The signing secret (whsec_...): shown this once, keep it safe.")
+    )
+
+    class Meta(WebhookEndpointOut.Meta):
+        fields = [*WebhookEndpointOut.Meta.fields, "secret"]
+
+
+class WebhookEndpointIn(StrictSerializer):
+    url = serializers.URLField(
+        max_length=500, help_text=_("https:// and a public address; no user name or password.")
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        required=False,
+        max_length=len(WebhookEvent.choices),
+        help_text=_("Event types to send (empty or left out: every event type)."),
+    )
+
+
+class WebhookEndpointChangeIn(StrictSerializer):
+    url = serializers.URLField(max_length=500, required=False)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEvent.choices),
+        required=False,
+        max_length=len(WebhookEvent.choices),
+    )
+    paused = serializers.BooleanField(
+        required=False,
+        help_text=_("true: events wait in the outbox; false: resume and send what waited."),
+    )
+
+
+class WebhookSecretOut(serializers.Serializer):
+    secret = serializers.CharField(help_text=_("The new signing secret: shown this once."))
+    previous_secret_signs_until = serializers.DateTimeField(
+        help_text=_("The previous secret signs beside the new one until then.")
+    )

@@ -38,12 +38,17 @@ def sign(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     return "v1," + base64.b64encode(digest).decode()
 
 
-def signed_headers(secret: str, msg_id: str, body: bytes, timestamp: int | None = None) -> dict:
+def signed_headers(
+    secret: str | list[str], msg_id: str, body: bytes, timestamp: int | None = None
+) -> dict:
+    """The Standard Webhooks headers; with several secrets (a rotation's overlap), one
+    signature per secret, space-separated, the newest first."""
     timestamp = int(time.time()) if timestamp is None else timestamp
+    secrets = [secret] if isinstance(secret, str) else list(secret)
     return {
         "webhook-id": msg_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, msg_id, timestamp, body),
+        "webhook-signature": " ".join(sign(s, msg_id, timestamp, body) for s in secrets),
         "content-type": "application/json",
     }
 

@@ -36,7 +36,7 @@ def intake_run(batch_id: int) -> None:
 @shared_task(soft_time_limit=9 * 60, time_limit=10 * 60)
 def idempotency_purge() -> int:
     """Every hour (beat): forget idempotency keys older than 24 hours."""
-    from .idempotency import purge_expired
+    from core.api.idempotency import purge_expired
 
     return purge_expired()
 

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     # Ours, bottom of the import order first.
+    "core",
     "cases",
     "medical",
     "orientation",
@@ -62,9 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every signed-in page and every data API answer.
     "core.middleware.NoStoreMiddleware",
-    # Every partner call in the access log; a POST's Idempotency-Key answered once (partners).
-    "partners.middleware.PartnerAccessLogMiddleware",
-    "partners.idempotency.IdempotencyKeyMiddleware",
+    # Every partner call in the access log; a POST's Idempotency-Key answered once (core.api).
+    "core.api.access_log.PartnerAccessLogMiddleware",
+    "core.api.idempotency.IdempotencyKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -190,10 +191,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    # Per OAuth2 client and per user, counted in Redis (partners/throttling.py).
+    # Per OAuth2 client and per user, counted atomically in Redis (core/api/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "partners.throttling.ClientRateThrottle",
-        "partners.throttling.UserRateThrottle",
+        "core.api.throttling.ClientRateThrottle",
+        "core.api.throttling.UserRateThrottle",
     ],
 }
 # Rates of the throttles above (None: not throttled); bulk endpoints (file upload) have their own.
@@ -205,15 +206,23 @@ API_THROTTLE_RATES = {
 # Wrong client secrets at /o/token/ before the client is locked, and for how long (seconds).
 OAUTH_CLIENT_FAILURE_LIMIT = env.int("OAUTH_CLIENT_FAILURE_LIMIT", default=10)
 OAUTH_CLIENT_LOCK_SECONDS = env.int("OAUTH_CLIENT_LOCK_SECONDS", default=15 * 60)
+# Webhook URLs (partners/outgoing.py): https to public addresses only. Development settings
+# (make run, the tests' receivers on 127.0.0.1) may allow plain http and loopback.
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOW_LOOPBACK = env.bool("WEBHOOK_ALLOW_LOOPBACK", default=False)
+# A rotated webhook secret keeps signing beside the new one this long (seconds).
+WEBHOOK_SECRET_OVERLAP_SECONDS = env.int("WEBHOOK_SECRET_OVERLAP_SECONDS", default=24 * 60 * 60)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resettlement case management API",
     "DESCRIPTION": "Cases, people, interviews, health clearances and movements.",
     "VERSION": "1.0.0",
-    # Every POST documents the Idempotency-Key header and its answers (partners/schema.py).
+    # Every POST documents the Idempotency-Key header and its answers, every throttled
+    # operation its 429 (core/api/schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "partners.schema.document_idempotency_key",
+        "core.api.schema.document_idempotency_key",
+        "core.api.schema.document_throttling",
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -222,6 +231,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.choices.CaseStatus",
+        "WebhookEventEnum": "partners.models.WebhookEvent",
         "EventKindEnum": "cases.choices.EventKind",
         "LocationKindEnum": "cases.choices.LocationKind",
         "InterviewKindEnum": "cases.choices.InterviewKind",
@@ -259,7 +269,7 @@ OAUTH2_PROVIDER = {
     # Partner clients: only the scopes granted to their account; tokens act as that account
     # (core/api/oauth.py).
     "SCOPES_BACKEND_CLASS": "core.api.oauth.PartnerScopes",
-    "OAUTH2_VALIDATOR_CLASS": "core.api.oauth.PartnerOAuth2Validator",
+    "OAUTH2_VALIDATOR_CLASS": "partners.oauth.LockingOAuth2Validator",
     # OAuth 2.0 Security Best Current Practice (RFC 9700), the same in tests as in production.
     # Partners use the client-credentials grant only, so none of the legacy flows is needed;
     # tokens are kept as checksums at rest (django-oauth-toolkit's planned 4.0 defaults).

@@ -43,3 +43,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Webhooks go out over https to public addresses only (partners/outgoing.py), whatever the
+# environment says: these two are development settings.
+WEBHOOK_ALLOW_HTTP = False
+WEBHOOK_ALLOW_LOOPBACK = False

@@ -21,3 +21,6 @@ STORAGES = {
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Throttles count nothing in tests unless a test sets rates (override_settings).
 API_THROTTLE_RATES = {"client": None, "user": None, "bulk": None}
+# Development only (the receivers of the tests listen on 127.0.0.1, plain http).
+WEBHOOK_ALLOW_HTTP = True
+WEBHOOK_ALLOW_LOOPBACK = True

@@ -11,6 +11,7 @@
   DRF's settings, before drf-spectacular's views can be).
 """
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
@@ -165,3 +166,85 @@ class ScopedOAuth2Scheme(OpenApiAuthenticationExtension):
                 }
             },
         }
+
+
+def document_throttling(result, generator, request, public):
+    """Every throttled operation (core.api.throttling) documents its 429 and `Retry-After`.
+    A drf-spectacular postprocessing hook, so no API class has to remember it."""
+    import re
+
+    def shape(path: str) -> str:  # path parameters are named differently on the way
+        return re.sub(r"\{[^}]*\}", "{}", path)
+
+    unthrottled = set()
+    for path, _regex, method, callback in getattr(generator, "endpoints", None) or []:
+        view_class = getattr(callback, "cls", None)
+        if view_class is not None and not getattr(view_class, "throttle_classes", None):
+            unthrottled.add((shape(path), method.lower()))
+    too_many = {
+        "description": str(_("Too many requests: wait the seconds in Retry-After.")),
+        "headers": {
+            "Retry-After": {
+                "schema": {"type": "integer", "minimum": 1},
+                "description": str(_("Seconds to wait before calling again.")),
+            }
+        },
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if (shape(path), method) not in unthrottled and isinstance(operation, dict):
+                operation.setdefault("responses", {})["429"] = too_many
+    return result
+
+
+def _idempotency_error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def document_idempotency_key(result, generator, request, public):
+    """Every POST of the API takes an optional `Idempotency-Key` header (core.api.idempotency)
+    and may answer 422 (the key was used with another request) or 409 (a request with the key
+    is still running). A drf-spectacular postprocessing hook, so no API class has to remember
+    it."""
+    from .idempotency import HEADER as IDEMPOTENCY_HEADER
+
+    for operations in result.get("paths", {}).values():
+        post = operations.get("post")
+        if post is None:
+            continue
+        parameters = post.setdefault("parameters", [])
+        if not any(p.get("name") == IDEMPOTENCY_HEADER for p in parameters):
+            parameters.append(
+                {
+                    "in": "header",
+                    "name": IDEMPOTENCY_HEADER,
+                    "required": False,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "description": gettext(
+                        "Any unique text: the same request sent again with the same key within "
+                        "24 hours answers the first result instead of doing it twice."
+                    ),
+                }
+            )
+        responses = post.setdefault("responses", {})
+        responses.setdefault(
+            "400",
+            _idempotency_error(
+                gettext("Invalid input, or an Idempotency-Key that is not 1-255 characters.")
+            ),
+        )
+        responses.setdefault(
+            "409",
+            _idempotency_error(
+                gettext("A request with this Idempotency-Key is still being processed.")
+            ),
+        )
+        responses.setdefault(
+            "422",
+            _idempotency_error(gettext("This Idempotency-Key was used with a different request.")),
+        )
+    return result

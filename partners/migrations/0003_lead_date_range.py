@@ -18,16 +18,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
-            model_name='accesslogentry',
-            name='at',
-            field=core.dates.BoundedDateTimeField(default=django.utils.timezone.now, verbose_name='when'),
-        ),
-        migrations.AlterField(
-            model_name='idempotencykey',
-            name='created_at',
-            field=core.dates.BoundedDateTimeField(default=django.utils.timezone.now, verbose_name='created'),
-        ),
-        migrations.AlterField(
             model_name='intakebatch',
             name='created_at',
             field=core.dates.BoundedDateTimeField(auto_now_add=True, verbose_name='created'),
@@ -86,14 +76,6 @@ class Migration(migrations.Migration):
             model_name='webhookmessage',
             name='next_attempt_at',
             field=core.dates.BoundedDateTimeField(default=django.utils.timezone.now, verbose_name='next attempt'),
-        ),
-        migrations.AddConstraint(
-            model_name='accesslogentry',
-            constraint=models.CheckConstraint(condition=models.Q(('at__gte', datetime.datetime(1899, 12, 31, 0, 0, tzinfo=datetime.timezone.utc)), ('at__lt', datetime.datetime(2200, 1, 2, 0, 0, tzinfo=datetime.timezone.utc))), name='partners_accesslogentry_at_in_range'),
-        ),
-        migrations.AddConstraint(
-            model_name='idempotencykey',
-            constraint=models.CheckConstraint(condition=models.Q(('created_at__gte', datetime.datetime(1899, 12, 31, 0, 0, tzinfo=datetime.timezone.utc)), ('created_at__lt', datetime.datetime(2200, 1, 2, 0, 0, tzinfo=datetime.timezone.utc))), name='partners_idempotencykey_created_at_in_range'),
         ),
         migrations.AddConstraint(
             model_name='intakebatch',

@@ -88,8 +88,9 @@ def _records() -> dict[str, list[int]]:
     from orientation.models import OrientationSession
 
     sessions = list(OrientationSession.objects.values_list("pk", flat=True)[:1])
-    partner_files, partner_messages = _partner_records(case)
+    partner_files, partner_messages, partner_endpoints = _partner_records(case)
     return {
+        "/api/v1/webhook-endpoints/": partner_endpoints,
         "/api/v1/referral-files/": partner_files,
         "/api/v1/webhook-messages/": partner_messages,
         "/api/v1/cases/{id}/members/{member_pk}/": [member.pk],
@@ -124,8 +125,9 @@ PARTNER_KINDS = {
 }
 
 
-def _partner_records(case) -> tuple[list[int], list[int]]:
-    """A referral file and a webhook message of the UNHCR organisation (the fuzzed partners)."""
+def _partner_records(case) -> tuple[list[int], list[int], list[int]]:
+    """A referral file, a webhook message and its endpoint of the UNHCR organisation (the fuzzed
+    partners)."""
     from partners.models import IntakeBatch, WebhookEndpoint, WebhookMessage
     from tests.partners.conftest import account, organisation
 
@@ -146,7 +148,7 @@ def _partner_records(case) -> tuple[list[int], list[int]]:
         event_type="case.status_changed",
         payload={"type": "case.status_changed", "data": {"case_id": case.pk}},
     )
-    return [batch.pk], [message.pk]
+    return [batch.pk], [message.pk], [endpoint.pk]
 
 
 def _token(user, scope: str) -> str:
@@ -191,6 +193,15 @@ def _callers() -> dict[str, dict]:
     for kind, (scopes, _countries) in PARTNER_KINDS.items():
         user = get_user_model().objects.get(username=f"fuzz_{kind}")
         callers[f"token:{kind}"] = {"headers": {"Authorization": f"Bearer {_token(user, scopes)}"}}
+    # A deactivated mission's token, issued before it was deactivated: refused everywhere.
+    from cases.models import PartnerOrganisation
+    from tests.partners.conftest import account, organisation
+
+    gone = organisation("fuzz inactive mission", PartnerKind.MISSION, "CAN")
+    inactive = account(gone, "fuzz_inactive_mission")
+    token = _token(inactive, PARTNER_KINDS[PartnerKind.MISSION][0])
+    PartnerOrganisation.objects.filter(pk=gone.pk).update(is_active=False)
+    callers["token:inactive_mission"] = {"headers": {"Authorization": f"Bearer {token}"}}
     return callers
 
 
@@ -237,7 +248,27 @@ def _fuzz(operation, mode, callers, failures: dict[str, list[str]]) -> None:
     run()
 
 
-def test_every_operation_keeps_to_the_schema_for_every_caller(wsgi_app):
+def _resolve_without_dns(real):
+    """Webhook URLs are resolved when saved (partners.outgoing): generated host names resolve to
+    a public address at once instead of waiting on DNS; addresses and localhost as usual."""
+    import ipaddress
+    import socket
+
+    def resolve(host, port, *args, **kwargs):
+        try:
+            ipaddress.ip_address(str(host).strip("[]"))
+        except ValueError:
+            if host not in ("localhost",):
+                return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]
+        return real(host, port, *args, **kwargs)
+
+    return resolve
+
+
+def test_every_operation_keeps_to_the_schema_for_every_caller(wsgi_app, monkeypatch):
+    import socket
+
+    monkeypatch.setattr(socket, "getaddrinfo", _resolve_without_dns(socket.getaddrinfo))
     records = _records()
     schema_dict = _schema_dict()
     _pin_path_ids(schema_dict, records)

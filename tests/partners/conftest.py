@@ -1,4 +1,5 @@
 import http.server
+import socket
 import threading
 
 import pytest
@@ -9,6 +10,23 @@ from core.roles import Role
 from partners.models import WebhookEndpoint
 from tests.api_clients import bearer_client
 from tests.factories import user_with_role
+
+# A public address for the made-up hosts of the tests (no DNS on the test machines).
+PUBLIC_ADDRESS = "93.184.215.14"
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _getaddrinfo(host, port, *args, **kwargs):
+    if isinstance(host, str) and host.endswith((".example", ".example.org", ".example.com")):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC_ADDRESS, port or 443))]
+    return _real_getaddrinfo(host, port, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _made_up_hosts_resolve(monkeypatch):
+    """Webhook URLs are resolved when saved (partners.outgoing): the tests' example hosts
+    resolve to a public address, every other name as usual."""
+    monkeypatch.setattr("partners.outgoing.socket.getaddrinfo", _getaddrinfo)
 
 
 def organisation(name, kind, *isos):

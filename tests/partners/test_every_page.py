@@ -113,3 +113,23 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
     urls = world(movement_officer, manager, caseworker)
     failures = posts_without_csrf_token(NAMESPACE, administrator, urls)
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("namespace", ["partners", "movements", "reports"])
+def test_every_page_as_a_deactivated_organisations_account(
+    client, namespace, movement_officer, manager, caseworker
+):
+    """The page walk as a partner system's account whose organisation was deactivated: refused
+    or empty wherever a partner account is, nothing changed, never a server error."""
+    from cases.choices import PartnerKind
+    from cases.models import PartnerOrganisation
+
+    from .conftest import account, organisation
+
+    urls = world(movement_officer, manager, caseworker)
+    gone = organisation("Deactivated mission", PartnerKind.MISSION, "USA")
+    user = account(gone, "deactivated-mission-system")
+    PartnerOrganisation.objects.filter(pk=gone.pk).update(is_active=False)
+    client.force_login(user)
+    failures = walk_as(client, "partner", namespace, urls)
+    assert not failures, "\n".join(failures)

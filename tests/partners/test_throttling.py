@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from partners.models import AccessLogEntry
+from core.models import AccessLogEntry
 from tests.api.conftest import create_partner, fetch_token
 from tests.api_clients import bearer_client, session_client
 

@@ -9,10 +9,28 @@ checked in `request.partner_token`.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from oauth2_provider.models import get_access_token_model
 
-from .models import AccessLogEntry
+from core.models import AccessLogEntry
+
+_organisation_resolvers: list[Callable] = []
+
+
+def register_organisation_resolver(resolver: Callable) -> None:
+    """The app that knows partner organisations (cases: `partner_scope`) tells the log how to
+    name a user's organisation; core imports no app."""
+    if resolver not in _organisation_resolvers:
+        _organisation_resolvers.append(resolver)
+
+
+def organisation_of(user) -> int | None:
+    for resolver in _organisation_resolvers:
+        found = resolver(user)
+        if found is not None:
+            return found
+    return None
 
 
 class PartnerAccessLogMiddleware:
@@ -32,12 +50,11 @@ class PartnerAccessLogMiddleware:
 
     def _log(self, request, response, token, started):
         user = token.user
-        profile = getattr(user, "partner_profile", None) if user is not None else None
         application = token.application
         AccessLogEntry.objects.create(
             user=user,
             client_id=application.client_id if application is not None else "",
-            organisation_id=getattr(profile, "partner_organisation_id", None),
+            organisation_id=organisation_of(user) if user is not None else None,
             method=request.method[:10],
             path=request.path[:500],
             query=request.META.get("QUERY_STRING", "")[:500],

@@ -8,11 +8,12 @@ first answer, not a second record. The middleware:
    and the files' contents, not the random multipart boundary);
 2. claims the key by inserting a row: the unique constraint on (caller, key) lets one request
    through; a second one with the key finds the row;
-3. the first request runs as usual and its answer (below 500) is stored in the row; a 5xx
-   forgets the key, so the retry runs afresh;
-4. a later request with the key and the same fingerprint gets the stored answer (header
-   `Idempotent-Replayed: true`); with another fingerprint, 422; while the first is still
-   running, it waits a few seconds for its answer, else 409.
+3. the first request runs as usual and a final answer is stored in the row, with the headers
+   that belong to it (Location, ...). An answer that says "try again" (408, 425, 429, any 5xx)
+   is not final: it forgets the key, so the retry runs afresh;
+4. a later request with the key and the same fingerprint gets the stored answer and headers
+   (header `Idempotent-Replayed: true`); with another fingerprint, 422; while the first is
+   still running, 409 at once (no web worker waits on another request).
 
 POSTs without the header run as before. Keys are up to 255 printable characters.
 """
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import time
 
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
@@ -29,14 +29,29 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import IdempotencyKey
+from core.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEEP = datetime.timedelta(hours=24)
 # A claim with no answer after this long belongs to a request that died: it may be retaken.
 ABANDONED_AFTER = datetime.timedelta(minutes=10)
-WAIT_SECONDS = 10.0
 API_PREFIX = "/api/"
+# Answers that tell the caller to try again: never kept as the key's answer.
+NOT_FINAL = frozenset({408, 425, 429})
+# Headers of an answer that are part of it and replayed with it.
+KEPT_HEADERS = (
+    "Location",
+    "Content-Location",
+    "Content-Language",
+    "Content-Disposition",
+    "ETag",
+    "Last-Modified",
+    "Link",
+)
+
+
+def is_final(status_code: int) -> bool:
+    return status_code < 500 and status_code not in NOT_FINAL
 
 
 def _error(status: int, code: str, message: str, **extra) -> JsonResponse:
@@ -92,6 +107,8 @@ def _replay(record: IdempotencyKey) -> HttpResponse:
         status=record.status_code,
         content_type=record.content_type or "application/json",
     )
+    for name, value in (record.response_headers or {}).items():
+        response[name] = value
     response["Idempotent-Replayed"] = "true"
     response["Cache-Control"] = "no-store"
     return response
@@ -134,13 +151,14 @@ class IdempotencyKeyMiddleware:
         except Exception:
             IdempotencyKey.objects.filter(pk=record.pk).delete()
             raise
-        if response.status_code >= 500 or getattr(response, "streaming", False):
+        if not is_final(response.status_code) or getattr(response, "streaming", False):
             IdempotencyKey.objects.filter(pk=record.pk).delete()
             return response
         IdempotencyKey.objects.filter(pk=record.pk).update(
             status_code=response.status_code,
             response_body=bytes(response.content),
             content_type=response.get("Content-Type", ""),
+            response_headers={h: response[h] for h in KEPT_HEADERS if response.has_header(h)},
         )
         return response
 
@@ -182,23 +200,15 @@ class IdempotencyKeyMiddleware:
                     "hours: use a new key for a new request."
                 ),
             )
-        deadline = time.monotonic() + WAIT_SECONDS
-        while record.status_code is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-            fresh = IdempotencyKey.objects.filter(pk=record.pk).first()
-            if fresh is None:
-                return _error(
-                    409,
-                    "idempotency_key_retry",
-                    _("The first request with this key failed: send it again."),
-                )
-            record = fresh
         if record.status_code is None:
-            return _error(
+            # Still running: answered at once, never waited on in a web worker.
+            response = _error(
                 409,
                 "idempotency_key_in_use",
                 _("A request with this Idempotency-Key is still being processed: retry later."),
             )
+            response["Retry-After"] = "1"
+            return response
         return _replay(record)
 
 
