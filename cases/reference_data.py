@@ -232,6 +232,11 @@ MOVEMENT_TYPE_NAMES = {
         "sw": "Mhamiaji anayejilipia",
         "rw": "Umwimukira wiyishyurira",
     },
+    "assisted_voluntary_return": {
+        "fr": "Retour volontaire assisté",
+        "sw": "Urejeaji wa hiari unaosaidiwa",
+        "rw": "Gutahuka ku bushake bafashijwe",
+    },
 }
 
 SUBMISSION_CATEGORY_NAMES = {

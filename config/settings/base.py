@@ -112,6 +112,10 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pgtrigger.ignore={}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Every uploaded file is read at most to the referral files' limit + 1 byte, whoever reads the
+# body first (the Idempotency-Key middleware reads it before the view does); the rest is dropped.
+FILE_UPLOAD_HANDLERS = ["partners.uploads.CappedUploadHandler"]
+
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 
 CACHES = {

@@ -373,6 +373,15 @@ def test_an_upload_is_read_at_most_to_the_limit_plus_one_byte(unhcr_client, monk
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "too_large"
     assert not IntakeBatch.objects.exists()
+    # With an Idempotency-Key the middleware reads the body before the view: the same cap holds.
+    big.seek(0)
+    answer = upload(unhcr_client, big, HTTP_IDEMPOTENCY_KEY="big-file-1")
+    assert answer.status_code == 413
+    assert not IntakeBatch.objects.exists()
+
+
+def test_every_upload_goes_through_the_capped_handler(settings):
+    assert settings.FILE_UPLOAD_HANDLERS == ["partners.uploads.CappedUploadHandler"]
 
 
 def test_intake_takes_plain_data_not_the_api_serializers():
