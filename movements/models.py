@@ -444,6 +444,9 @@ class BookingNotice(models.Model):
     ack_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     token_expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
     token_used_at = models.DateTimeField(_("link used at"), null=True, blank=True)
+    # Set when a worker takes the notice to the mail server (outside every lock); a second
+    # worker leaves a claimed notice alone until the claim is older than the mail timeout.
+    claimed_at = models.DateTimeField(_("taken to the mail server at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -550,6 +553,15 @@ class CaseTravelWindow(models.Model):
         return f"{self.case_id}: {self.valid_from} – {self.closes}"
 
 
+# The languages a notice can be written in (the interface's languages; English by default).
+NOTICE_LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("rw", _("Kinyarwanda")),
+    ("sw", _("Swahili")),
+]
+
+
 @audited("MissionContactHistory")
 class MissionContact(models.Model):
     """Where a receiving country's mission takes its advance booking notices (reference data,
@@ -563,6 +575,13 @@ class MissionContact(models.Model):
     )
     mission = models.CharField(_("mission"), max_length=150)
     email = models.EmailField(_("e-mail for booking notices"))
+    # Notices are written in the mission's language, whatever the officer's interface language.
+    language = models.CharField(
+        _("language of the notices"),
+        max_length=5,
+        choices=NOTICE_LANGUAGES,
+        default="en",
+    )
 
     class Meta:
         ordering = ["country__name"]

@@ -11,6 +11,7 @@ from core.api.pagination import BoundedPageNumberPagination
 from core.api.schema import error_responses
 from core.api.serializers import StrictSerializer
 from core.api.views import BaseApi
+from movements.bookings import services as escorts
 from movements.choices import EscortKind, EscortRole
 from movements.models import Booking, TravelGroup
 from movements.permissions import MANAGING_ROLES, VIEWING_ROLES
@@ -211,5 +212,5 @@ class TravelGroupEscortsApi(GroupApiView):
         group = _group(pk)
         given = GroupEscortIn(data=request.data)
         given.is_valid(raise_exception=True)
-        services.group_escort_assign(actor=request.user, group=group, **given.validated_data)
+        escorts.escort_assign(actor=request.user, travel_group=group, **given.validated_data)
         return Response(_manifest(pk))

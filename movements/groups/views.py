@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from movements.bookings import services as escorts
 from movements.choices import EscortKind, EscortRole
 from movements.models import Booking, BookingNotice, TravelGroup
 from movements.permissions import can_manage_movements, can_view_movements
@@ -172,7 +173,7 @@ def group_add_escort(request, pk):
     form = EscortForm(request.POST)
     if form.is_valid():
         try:
-            services.group_escort_assign(actor=request.user, group=group, **form.cleaned_data)
+            escorts.escort_assign(actor=request.user, travel_group=group, **form.cleaned_data)
         except ApplicationError as error:
             _attach(form, error)
         else:
