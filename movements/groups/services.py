@@ -44,8 +44,11 @@ def _lock_booking_and_group(group: TravelGroup, booking: Booking) -> tuple[Trave
 
 
 def _group_has_left(group: TravelGroup) -> bool:
-    """Some booking of the group has departed: its manifest is history."""
-    return Departure.objects.filter(booking__travel_group=group).exists()
+    """Some booking of the group has departed (flown): its manifest is history."""
+    return (
+        Booking.objects.filter(travel_group=group, status=BookingStatus.FLOWN).exists()
+        or Departure.objects.filter(booking__travel_group=group).exists()
+    )
 
 
 def _refuse_after_departure(group: TravelGroup, booking: Booking) -> None:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy, override
 from cases.audit import acting_as
 from cases.choices import Sex
 from core.background import enqueue_on_commit
-from core.errors import ApplicationError, NotPermitted
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted, existing_record
 from movements import events, listeners
 from movements.airports import airport_time
 from movements.choices import (
@@ -276,13 +276,19 @@ def notice_send(*, actor, booking: Booking) -> BookingNotice:
                 % {"status": locked.get_status_display()},
                 code="booking_not_open",
             )
-        if locked.notices.exists():
-            raise NoticeRefused(
+        made = locked.notices.order_by("sequence").first()
+        if made is not None:
+            raise DuplicateRecord(
                 _(
                     "The notice of this booking was already made: a change of the booking sends "
                     "an amended notice, and a failed notice is sent again from its page."
                 ),
-                code="duplicate",
+                existing=existing_record(
+                    "booking_notice",
+                    made,
+                    url=reverse("movements:notice_detail", kwargs={"pk": made.pk}),
+                    api="api-movement-notice",
+                ),
             )
         contact = _recipient(locked)
         return _create(
