@@ -15,9 +15,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import CaseStatus
 from cases.models import Case, Country, Individual, Location, MovementType, audited
 
-from .choices import BookingStatus, EscortKind, EscortRole, NoticeKind, NoticeStatus
+from .choices import (
+    DEPARTING_BOOKING_STATUSES,
+    OPEN_BOOKING_STATUSES,
+    BookingStatus,
+    EscortKind,
+    EscortRole,
+    NoticeKind,
+    NoticeStatus,
+)
 
 DEFAULT_TRANSIT_CENTRE = "Kigali transit centre"
 
@@ -123,7 +132,32 @@ class Booking(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (BookingStatus.CANCELLED, BookingStatus.FLOWN)
+        return self.status in OPEN_BOOKING_STATUSES
+
+    # What the pages may offer, asked of the booking (the services decide, with their reasons;
+    # these keep templates from restating the rules).
+    @property
+    def can_change(self) -> bool:
+        """Tickets, reference and status can be changed, and escorts assigned or removed."""
+        return self.is_open
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_open
+
+    @property
+    def can_depart(self) -> bool:
+        """Booked or ticketed, its case booked: the departure (or no-show) can be recorded."""
+        return self.status in DEPARTING_BOOKING_STATUSES and self.case.status == CaseStatus.BOOKED
+
+    @property
+    def can_check_in(self) -> bool:
+        return self.is_open and self.case.status == CaseStatus.BOOKED
+
+    @property
+    def can_arrive(self) -> bool:
+        """Departed and not yet arrived."""
+        return hasattr(self, "departure") and not hasattr(self, "arrival")
 
 
 @audited("FlightSegmentHistory")
@@ -484,6 +518,11 @@ class BookingNotice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.sequence} – {self.booking}"
+
+    @property
+    def can_resend(self) -> bool:
+        """Only a failed notice is sent again (notices.services.notice_resend)."""
+        return self.status == NoticeStatus.FAILED
 
 
 @audited("NoticeAttemptHistory")

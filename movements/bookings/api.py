@@ -200,7 +200,7 @@ class BookingEscortApi(MovementsApi):
         tags=TAG,
         summary="Assign an escort to a booking",
         request=s.EscortIn,
-        responses={201: s.EscortOut, **error_responses(400, 404, 415)},
+        responses={201: s.EscortOut, **error_responses(400, 404, 409, 415)},
     )
     def post(self, request, pk: int):
         booking = _booking(request, pk)

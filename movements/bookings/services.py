@@ -24,7 +24,7 @@ from cases.choices import CaseStatus
 from cases.models import Case
 from cases.workflow import case_transition
 from core.dates import in_range, out_of_range_message
-from core.errors import ApplicationError, NotPermitted
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted, existing_record
 from movements import events, listeners
 from movements.bookings.selectors import travellers_needing_medical_escort
 from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
@@ -241,7 +241,7 @@ def booking_create(
     booking, the pre-embarkation check possible, a medical escort where one is needed, the date
     not in the past unless `recorded_after_the_fact`). Any refusal writes nothing."""
     _require_movement_officer(actor)
-    if status not in (BookingStatus.REQUESTED, BookingStatus.BOOKED, BookingStatus.TICKETED):
+    if status not in OPEN_BOOKING_STATUSES:
         raise ApplicationError(_("A new booking is requested, booked or ticketed."), field="status")
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(case)
@@ -751,7 +751,16 @@ def escort_assign(
             with transaction.atomic():
                 escort.save()
         except IntegrityError as error:
-            raise _integrity(error) from error
+            if "escort_once" not in str(error):
+                raise _integrity(error) from error
+            same = Escort.objects.filter(
+                booking=escort.booking, travel_group=escort.travel_group, name=escort.name
+            ).first()
+            raise DuplicateRecord(
+                _("This escort is already assigned."),
+                field="name",
+                existing=existing_record("escort", same or escort),
+            ) from error
         for concerned in scope:
             if booking is not None:
                 events.event_escort_assigned(case=concerned.case, escort=escort, actor=actor)

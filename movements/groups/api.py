@@ -136,7 +136,7 @@ class TravelGroupListApi(GroupApiView):
         operation_id="movements_travel_groups_create",
         summary="Create a travel group (movement officers)",
         request=TravelGroupIn,
-        responses={201: ManifestOut, **error_responses(400, 415)},
+        responses={201: ManifestOut, **error_responses(400, 409, 415)},
     )
     def post(self, request):
         given = TravelGroupIn(data=request.data)
@@ -206,7 +206,7 @@ class TravelGroupEscortsApi(GroupApiView):
         operation_id="movements_travel_groups_add_escort",
         summary="Assign an escort to the whole group",
         request=GroupEscortIn,
-        responses={200: ManifestOut, **error_responses(400, 404, 415)},
+        responses={200: ManifestOut, **error_responses(400, 409, 404, 415)},
     )
     def post(self, request, pk: int):
         group = _group(pk)

@@ -12,10 +12,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
-from core.errors import ApplicationError, NotPermitted
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted, existing_record
 from movements import events
 from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus
 from movements.locks import lock_case, lock_own
@@ -93,10 +94,18 @@ def travel_group_create(
         with transaction.atomic(), acting_as(actor):
             group.save()
     except IntegrityError as error:
-        raise ApplicationError(
+        existing = TravelGroup.objects.filter(name=group.name, flight_date=flight_date).first()
+        raise DuplicateRecord(
             _("A travel group of this name already flies that day."),
             field="name",
-            code="duplicate",
+            existing=existing_record(
+                "travel_group",
+                existing or group,
+                url=reverse("movements:group_detail", kwargs={"pk": existing.pk})
+                if existing
+                else "",
+                api="api-travel-group",
+            ),
         ) from error
     return group
 

@@ -194,3 +194,44 @@ def test_a_rebooking_of_a_notified_booking_sends_the_new_notice_by_itself(
     assert (new.kind, new.sequence, new.status) == (NoticeKind.ORIGINAL, 1, "sent")
     assert mail.outbox[-1].subject.startswith("Advance booking notification #1")
     assert all("Visa delayed" not in m.body for m in mail.outbox)
+
+
+def test_a_re_sent_escort_or_group_is_a_409_duplicate_naming_the_existing_one(
+    movement_officer, day
+):
+    booking = booked_case(day=day)
+    api = session_client(movement_officer)
+    given = {"name": "Jean", "kind": "hired", "role": "medical"}
+    group = {"name": "KQ 479", "flight_date": day.isoformat()}
+
+    first = api.post(f"/api/v1/movements/bookings/{booking.pk}/escorts/", given, format="json")
+    again = api.post(f"/api/v1/movements/bookings/{booking.pk}/escorts/", given, format="json")
+    made = api.post("/api/v1/movements/travel-groups/", group, format="json")
+    remade = api.post("/api/v1/movements/travel-groups/", group, format="json")
+
+    assert (first.status_code, again.status_code) == (201, 409)
+    assert again.json()["error"]["code"] == "duplicate"
+    assert again.json()["error"]["existing"]["id"] == first.json()["id"]
+    assert (made.status_code, remade.status_code) == (201, 409)
+    assert remade.json()["error"]["existing"]["id"] == made.json()["group"]["id"]
+    assert Escort.objects.count() == 1
+
+
+def test_pages_check_access_one_way_a_manager_reads_groups_but_cannot_create_one(
+    client, manager, day
+):
+    client.force_login(manager)
+
+    read = client.get(reverse("movements:group_list"))
+    create = client.post(
+        reverse("movements:group_list"), {"name": "KQ", "flight_date": day.isoformat()}
+    )
+    notices_page = client.get(reverse("movements:notice_list"))
+    send = client.post(reverse("movements:notice_send", args=[booked_case(day=day).pk]))
+
+    assert (read.status_code, notices_page.status_code) == (200, 200)
+    assert (create.status_code, send.status_code) == (403, 403)
+    assert not BookingNotice.objects.exists()
+    from movements.models import TravelGroup
+
+    assert not TravelGroup.objects.exists()
