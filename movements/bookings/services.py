@@ -692,7 +692,10 @@ def _refuse_after_departure(bookings: list[Booking]) -> None:
         or Departure.objects.filter(booking__in=[b.pk for b in bookings]).exists()
     ):
         raise ApplicationError(
-            _("This flight has left: its escorts and travellers stay as they travelled."),
+            _(
+                "This booking is on a flight that has left: its escorts and travellers stay as "
+                "they travelled."
+            ),
             field="booking",
             code="departed",
         )
@@ -788,7 +791,12 @@ def escort_remove(*, actor, escort: Escort) -> None:
     with transaction.atomic(), acting_as(actor):
         scope = _escort_bookings(booking_id=escort.booking_id, group_id=escort.travel_group_id)
         lock_cases(b.case_id for b in scope)
-        escort = lock_own(Escort, escort.pk)
+        try:
+            escort = lock_own(Escort, escort.pk)
+        except Escort.DoesNotExist as error:
+            raise ApplicationError(
+                _("This escort was removed meanwhile."), field="escort", code="gone"
+            ) from error
         _refuse_after_departure(scope)
         if escort.role == EscortRole.MEDICAL:
             for concerned in scope:

@@ -3,9 +3,12 @@
 One notice per version: the original when the movement officer sends it, then an amended one
 for each change of the booking (`notice_booking_changed`, called by the booking services),
 saying what changed. The text is written once, when the notice is made, from the booking and
-its travel group, and kept (the notice pages show it). A Celery task (`movements.tasks`) sends
-it through Django's mail settings, retrying with a doubling wait; each try is a NoticeAttempt.
-After the last retry the notice is "failed", kept whole, and can be sent again.
+its travel group as a mission may read it (`movements.mission`), in the mission's language, and
+kept (the notice pages show it). A Celery task (`movements.tasks`), queued on commit, sends it
+through Django's mail settings outside every transaction and lock (claim, send, record), retrying
+with a doubling wait; each try is a NoticeAttempt. After the last retry the notice is "failed",
+kept whole, and can be sent again. Every write locks the case first, then its own row
+(`movements.locks`). Escort changes and rebookings make their notices by themselves.
 
 The mission acknowledges through the API or through the link in the e-mail: a signed token
 naming the notice and the link's expiry. Only its hash is stored; it works once.

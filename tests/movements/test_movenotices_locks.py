@@ -34,6 +34,15 @@ THREADS = 4
 ROUNDS = 3
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _reference_data_back_after_flush(django_db_setup, django_db_blocker):
+    """Transactional tests empty every table when they end: put the reference data back for
+    the tests that run after these in the same session."""
+    yield
+    with django_db_blocker.unblock():
+        load_all_reference_data()
+
+
 def _movement_events(case_id, **data):
     return CaseEvent.objects.filter(case_id=case_id, kind=EventKind.MOVEMENT, **data)
 
