@@ -8,7 +8,7 @@ from .models import MissionContact
 
 @admin.register(MissionContact)
 class MissionContactAdmin(admin.ModelAdmin):
-    list_display = ["country", "mission", "email"]
+    list_display = ["country", "mission", "email", "language"]
     list_select_related = ["country"]
     search_fields = ["country__name", "mission", "email"]
     autocomplete_fields = []

@@ -64,6 +64,16 @@ urlpatterns = [
         name="api-movement-notice",
     ),
     path(
+        "movements/bookings/<int:pk>/notice/",
+        notices_api.BookingNoticeSendApi.as_view(),
+        name="api-movement-booking-notice",
+    ),
+    path(
+        "movements/notices/<int:pk>/resend/",
+        notices_api.NoticeResendApi.as_view(),
+        name="api-movement-notice-resend",
+    ),
+    path(
         "movements/notices/<int:pk>/acknowledge/",
         notices_api.NoticeAcknowledgeApi.as_view(),
         name="api-movement-notice-acknowledge",

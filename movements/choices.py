@@ -16,12 +16,12 @@ class BookingStatus(models.TextChoices):
 OPEN_BOOKING_STATUSES = (BookingStatus.REQUESTED, BookingStatus.BOOKED, BookingStatus.TICKETED)
 
 
-# What a booking may be created as, or moved to by hand (cancelled and flown have their own steps).
-SETTABLE_BOOKING_STATUS_CHOICES = [
-    (BookingStatus.REQUESTED.value, BookingStatus.REQUESTED.label),
-    (BookingStatus.BOOKED.value, BookingStatus.BOOKED.label),
-    (BookingStatus.TICKETED.value, BookingStatus.TICKETED.label),
-]
+# What a booking may be created as, or moved to by hand (cancelled and flown have their own
+# steps): the open statuses, the one list every form, serializer and service reads.
+SETTABLE_BOOKING_STATUS_CHOICES = [(status.value, status.label) for status in OPEN_BOOKING_STATUSES]
+
+# A booking whose household may be recorded as departed (a requested seat is not a flight yet).
+DEPARTING_BOOKING_STATUSES = (BookingStatus.BOOKED, BookingStatus.TICKETED)
 
 
 class EscortKind(models.TextChoices):

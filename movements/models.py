@@ -15,10 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases.choices import CaseStatus
 from cases.models import Case, Country, Individual, Location, MovementType, audited
 from core.dates import BoundedDateField, BoundedDateTimeField
 
-from .choices import BookingStatus, EscortKind, EscortRole, NoticeKind, NoticeStatus
+from .choices import (
+    DEPARTING_BOOKING_STATUSES,
+    OPEN_BOOKING_STATUSES,
+    BookingStatus,
+    EscortKind,
+    EscortRole,
+    NoticeKind,
+    NoticeStatus,
+)
 
 DEFAULT_TRANSIT_CENTRE = "Kigali transit centre"
 
@@ -127,7 +136,32 @@ class Booking(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (BookingStatus.CANCELLED, BookingStatus.FLOWN)
+        return self.status in OPEN_BOOKING_STATUSES
+
+    # What the pages may offer, asked of the booking (the services decide, with their reasons;
+    # these keep templates from restating the rules).
+    @property
+    def can_change(self) -> bool:
+        """Tickets, reference and status can be changed, and escorts assigned or removed."""
+        return self.is_open
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.is_open
+
+    @property
+    def can_depart(self) -> bool:
+        """Booked or ticketed, its case booked: the departure (or no-show) can be recorded."""
+        return self.status in DEPARTING_BOOKING_STATUSES and self.case.status == CaseStatus.BOOKED
+
+    @property
+    def can_check_in(self) -> bool:
+        return self.is_open and self.case.status == CaseStatus.BOOKED
+
+    @property
+    def can_arrive(self) -> bool:
+        """Departed and not yet arrived."""
+        return hasattr(self, "departure") and not hasattr(self, "arrival")
 
 
 @audited("FlightSegmentHistory")
@@ -451,6 +485,9 @@ class BookingNotice(models.Model):
     ack_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     token_expires_at = BoundedDateTimeField(_("link expires at"), null=True, blank=True)
     token_used_at = BoundedDateTimeField(_("link used at"), null=True, blank=True)
+    # Set when a worker takes the notice to the mail server (outside every lock); a second
+    # worker leaves a claimed notice alone until the claim is older than the mail timeout.
+    claimed_at = BoundedDateTimeField(_("taken to the mail server at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -488,6 +525,11 @@ class BookingNotice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.sequence} – {self.booking}"
+
+    @property
+    def can_resend(self) -> bool:
+        """Only a failed notice is sent again (notices.services.notice_resend)."""
+        return self.status == NoticeStatus.FAILED
 
 
 @audited("NoticeAttemptHistory")
@@ -557,6 +599,15 @@ class CaseTravelWindow(models.Model):
         return f"{self.case_id}: {self.valid_from} – {self.closes}"
 
 
+# The languages a notice can be written in (the interface's languages; English by default).
+NOTICE_LANGUAGES = [
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("rw", _("Kinyarwanda")),
+    ("sw", _("Swahili")),
+]
+
+
 @audited("MissionContactHistory")
 class MissionContact(models.Model):
     """Where a receiving country's mission takes its advance booking notices (reference data,
@@ -570,6 +621,13 @@ class MissionContact(models.Model):
     )
     mission = models.CharField(_("mission"), max_length=150)
     email = models.EmailField(_("e-mail for booking notices"))
+    # Notices are written in the mission's language, whatever the officer's interface language.
+    language = models.CharField(
+        _("language of the notices"),
+        max_length=5,
+        choices=NOTICE_LANGUAGES,
+        default="en",
+    )
 
     class Meta:
         ordering = ["country__name"]

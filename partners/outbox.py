@@ -31,7 +31,7 @@ from core.background import enqueue_on_commit
 from movements import listeners as movement_listeners
 from movements.bookings.selectors import organisation_sees_bookings_of
 from movements.listeners import BookingChange
-from movements.models import Booking
+from movements.mission import booking_summary
 
 from .models import WebhookEndpoint, WebhookEvent, WebhookMessage
 
@@ -141,31 +141,9 @@ def on_decision_recorded(*, interview, case) -> None:
 
 
 def booking_facts(booking) -> dict:
-    """What a partner is told of a booking: its flights and how many travel, with how many
-    tickets issued (names, ticket numbers and needs are read through the bookings API)."""
-    booking = Booking.objects.prefetch_related("segments", "travellers").get(pk=booking.pk)
-    segments = sorted(booking.segments.all(), key=lambda s: s.order)
-    travellers = list(booking.travellers.all())
-    return {
-        "booking_id": booking.pk,
-        "status": booking.status,
-        "booking_reference": booking.booking_reference,
-        "departure_date": booking.departure_date,
-        "travel_group_id": booking.travel_group_id,
-        "travellers": len(travellers),
-        "tickets_issued": sum(1 for t in travellers if t.ticket_number),
-        "flights": [
-            {
-                "carrier": s.carrier,
-                "flight_number": s.flight_number,
-                "from_airport": s.from_airport,
-                "to_airport": s.to_airport,
-                "departs_at": s.departs_at,
-                "arrives_at": s.arrives_at,
-            }
-            for s in segments
-        ],
-    }
+    """What a partner is told of a booking: the one rule of what a mission sees
+    (`movements.mission`), summarised: its flights, how many travel and hold a ticket."""
+    return booking_summary(booking)
 
 
 def on_booking_changed(*, booking, change: str, changes: dict, replaces) -> None:

@@ -53,9 +53,9 @@ def world(officer, manager, caseworker) -> dict[str, dict]:
     booking = booked_case(day=day, children=1)
     group = groups.travel_group_create(actor=officer, name="KQ 479", flight_date=day)
     groups.travel_group_add_booking(actor=officer, group=group, booking=booking)
-    escort = groups.group_escort_assign(
+    escort = services.escort_assign(
         actor=officer,
-        group=group,
+        travel_group=group,
         name="Jeanne Uwase",
         kind=EscortKind.STAFF,
         role=EscortRole.MEDICAL,

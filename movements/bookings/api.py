@@ -23,6 +23,7 @@ from core.api.views import MAX_ID, BaseApi, ListApi, object_or_404
 from core.errors import ApplicationError
 from core.roles import Role
 from movements.choices import BookingStatus
+from movements.mission import is_mission
 from movements.models import Escort, TransitStay
 from movements.permissions import MANAGING_ROLES, VIEWING_ROLES
 
@@ -50,8 +51,13 @@ def _booking(request, pk):
     return object_or_404(selectors.booking_list(user=request.user), pk)
 
 
+def _told(request) -> dict:
+    """The serializer's context: a mission is answered what movements.mission lets it read."""
+    return {"for_mission": is_mission(request.user)}
+
+
 def _answer(request, pk, code=status.HTTP_200_OK):
-    return Response(s.BookingOut(_booking(request, pk)).data, status=code)
+    return Response(s.BookingOut(_booking(request, pk), context=_told(request)).data, status=code)
 
 
 def _parsed(serializer_class, data):
@@ -86,7 +92,7 @@ class BookingListApi(ListApi, MovementsApi):
             if wanted not in BookingStatus.values:
                 raise ApplicationError(_("Unknown booking status."), field="status")
             qs = qs.filter(status=wanted)
-        return self.paginated(qs, s.BookingOut)
+        return self.paginated(qs, s.BookingOut, context=_told(request))
 
     @extend_schema(
         tags=TAG,
@@ -215,7 +221,7 @@ class BookingEscortApi(MovementsApi):
         tags=TAG,
         summary="Assign an escort to a booking",
         request=s.EscortIn,
-        responses={201: s.EscortOut, **error_responses(400, 404, 415)},
+        responses={201: s.EscortOut, **error_responses(400, 404, 409, 415)},
     )
     def post(self, request, pk: int):
         booking = _booking(request, pk)

@@ -9,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from cases.models import Country, Location
 from core.dates import in_range, out_of_range_message
 from movements.airports import airport_info, canonical_zones
-from movements.choices import BookingStatus, EscortKind, EscortRole
+from movements.choices import (
+    SETTABLE_BOOKING_STATUS_CHOICES,
+    BookingStatus,
+    EscortKind,
+    EscortRole,
+)
 from movements.models import DEFAULT_TRANSIT_CENTRE
 
 SEGMENT_ROWS = 3
@@ -100,12 +105,7 @@ class BookingForm(ApplicationErrorMixin, forms.Form):
 
     booking_reference = forms.CharField(max_length=20, required=False, label=_("Booking reference"))
     status = forms.ChoiceField(
-        choices=[
-            (BookingStatus.BOOKED, BookingStatus.BOOKED.label),
-            (BookingStatus.REQUESTED, BookingStatus.REQUESTED.label),
-            (BookingStatus.TICKETED, BookingStatus.TICKETED.label),
-        ],
-        label=_("Status"),
+        choices=SETTABLE_BOOKING_STATUS_CHOICES, initial=BookingStatus.BOOKED, label=_("Status")
     )
     recorded_after_the_fact = forms.BooleanField(
         required=False,
@@ -270,14 +270,7 @@ class BookingForm(ApplicationErrorMixin, forms.Form):
 
 class TicketsForm(ApplicationErrorMixin, forms.Form):
     booking_reference = forms.CharField(max_length=20, required=False, label=_("Booking reference"))
-    status = forms.ChoiceField(
-        choices=[
-            (BookingStatus.REQUESTED, BookingStatus.REQUESTED.label),
-            (BookingStatus.BOOKED, BookingStatus.BOOKED.label),
-            (BookingStatus.TICKETED, BookingStatus.TICKETED.label),
-        ],
-        label=_("Status"),
-    )
+    status = forms.ChoiceField(choices=SETTABLE_BOOKING_STATUS_CHOICES, label=_("Status"))
 
     def __init__(self, *args, travellers=(), **kwargs):
         super().__init__(*args, **kwargs)

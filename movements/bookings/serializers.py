@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictSerializer
 from movements.choices import SETTABLE_BOOKING_STATUS_CHOICES, EscortKind, EscortRole
+from movements.mission import withhold_from_mission
 from movements.models import (
     Arrival,
     Booking,
@@ -251,6 +252,13 @@ class BookingOut(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # What a mission reads is decided once, in movements.mission (no free-text reason).
+        if self.context.get("for_mission"):
+            data = withhold_from_mission(data)
+        return data
 
     def _one(self, obj, name, serializer):
         try:

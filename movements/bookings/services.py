@@ -15,15 +15,17 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from cases.audit import acting_as
 from cases.choices import CaseStatus
 from cases.models import Case
 from cases.workflow import case_transition
 from core.dates import in_range, out_of_range_message
-from core.errors import ApplicationError, NotPermitted
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted, existing_record
 from movements import events, listeners, windows
 from movements.airports import (
     airport_time,
@@ -31,8 +33,10 @@ from movements.airports import (
     flight_label,
     resolve_airport,
 )
+from movements.bookings.selectors import travellers_needing_medical_escort
 from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus, EscortKind, EscortRole
 from movements.listeners import BookingChange
+from movements.locks import lock_case, lock_cases, lock_own
 from movements.models import (
     DEFAULT_TRANSIT_CENTRE,
     Arrival,
@@ -59,7 +63,8 @@ def _require_movement_officer(actor) -> None:
 
 
 def _lock_case(case: Case | int) -> Case:
-    return Case.objects.select_for_update().get(pk=case if isinstance(case, int) else case.pk)
+    # The first lock of every movements service: the case, FOR NO KEY UPDATE (movements.locks).
+    return lock_case(case)
 
 
 def _aware(value: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
@@ -283,7 +288,7 @@ def booking_create(
     booking, the pre-embarkation check possible, a medical escort where one is needed, the date
     not in the past unless `recorded_after_the_fact`). Any refusal writes nothing."""
     _require_movement_officer(actor)
-    if status not in (BookingStatus.REQUESTED, BookingStatus.BOOKED, BookingStatus.TICKETED):
+    if status not in OPEN_BOOKING_STATUSES:
         raise ApplicationError(_("A new booking is requested, booked or ticketed."), field="status")
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(case)
@@ -353,6 +358,8 @@ def booking_create(
             listeners.booking_changed(
                 booking=replaced, change=BookingChange.REBOOKED, replaces=booking
             )
+            # A rebooking of a notified booking sends the new booking's notice by itself.
+            notices.notice_for_rebooking(actor=actor, booking=booking, replaced=replaced)
     return booking
 
 
@@ -369,7 +376,7 @@ def booking_update(
     _require_movement_officer(actor)
     with transaction.atomic(), acting_as(actor):
         _lock_case(booking.case_id)
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        booking = lock_own(Booking, booking.pk)
         told = notices.booking_facts(booking)
         before = {"booking_reference": booking.booking_reference, "status": booking.status}
         if booking.status not in OPEN_BOOKING_STATUSES:
@@ -445,7 +452,7 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
         raise ApplicationError(_("Give the reason for cancelling."), field="reason")
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(booking.case_id)
-        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        booking = lock_own(Booking, booking.pk)
         was = booking.status
         if booking.status not in OPEN_BOOKING_STATUSES:
             raise ApplicationError(
@@ -465,9 +472,10 @@ def booking_cancel(*, actor, booking: Booking, reason: str) -> Booking:
             % {"reason": reason, "flight": events.flight_words(booking)},
             context={"booking_id": booking.pk, "departure_date": booking.departure_date},
         )
-        # A mission already notified is told that the booking is cancelled, and why.
+        # A mission already notified is told that the booking is cancelled; never the reason
+        # (free text that may speak of health: movements.mission).
         notices.notice_booking_changed(
-            booking, {_("booking"): _("cancelled: %(reason)s") % {"reason": reason}}, actor=actor
+            booking, {gettext_lazy("booking"): gettext_lazy("cancelled")}, actor=actor
         )
         # The reason is free text (it may speak of health): partners are not given it.
         listeners.booking_changed(
@@ -637,7 +645,7 @@ def departure_record(
         )
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(booking.case_id)
-        booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+        booking = lock_own(Booking, booking.pk)
         if booking.status not in (BookingStatus.BOOKED, BookingStatus.TICKETED):
             raise ApplicationError(
                 _("Only a booked or ticketed flight departs (this booking is %(status)s).")
@@ -711,7 +719,7 @@ def no_show_record(*, actor, booking: Booking, reason: str) -> Booking:
         raise ApplicationError(_("Give the reason the household did not board."), field="reason")
     with transaction.atomic(), acting_as(actor):
         locked = _lock_case(booking.case_id)
-        booking = Booking.objects.select_for_update(of=("self",)).get(pk=booking.pk)
+        booking = lock_own(Booking, booking.pk)
         if booking.status not in (BookingStatus.BOOKED, BookingStatus.TICKETED):
             raise ApplicationError(
                 _("Only a booked or ticketed flight has no-shows (this booking is %(status)s).")
@@ -912,7 +920,7 @@ def transit_check_out(
     checked_out_at = checked_out_at or timezone.now()
     with transaction.atomic(), acting_as(actor):
         _lock_case(stay.case_id)
-        stay = TransitStay.objects.select_for_update().select_related("case").get(pk=stay.pk)
+        stay = lock_own(TransitStay, stay.pk, related=("case",))
         if stay.checked_out_at is not None:
             raise ApplicationError(
                 _("This household has already checked out."), field="checked_out_at"
@@ -925,6 +933,46 @@ def transit_check_out(
     return stay
 
 
+def _escort_fields(*, kind: str, role: str, name: str, contact: str) -> Escort:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(_("Give the escort's name."), field="name")
+    if kind not in EscortKind.values:
+        raise ApplicationError(_("Choose staff or hired."), field="kind")
+    if role not in EscortRole.values:
+        raise ApplicationError(_("Choose operational or medical."), field="role")
+    return Escort(kind=kind, role=role, name=name, contact=(contact or "").strip())
+
+
+def _escort_bookings(*, booking_id: int | None, group_id: int | None) -> list[Booking]:
+    """The bookings an escort of this booking or travel group travels with."""
+    if booking_id:
+        qs = Booking.objects.filter(pk=booking_id)
+    else:
+        qs = Booking.objects.filter(travel_group_id=group_id)
+    return list(qs.select_related("case").order_by("pk"))
+
+
+def _refuse_after_departure(bookings: list[Booking]) -> None:
+    """After a departure nothing on that flight's manifest changes."""
+    if (
+        any(b.status == BookingStatus.FLOWN for b in bookings)
+        or Departure.objects.filter(booking__in=[b.pk for b in bookings]).exists()
+    ):
+        raise ApplicationError(
+            _(
+                "This booking is on a flight that has left: its escorts and travellers stay as "
+                "they travelled."
+            ),
+            field="booking",
+            code="departed",
+        )
+
+
+def _escort_words(escort: Escort) -> str:
+    return f"{escort.name} ({escort.get_role_display()}, {escort.get_kind_display()})"
+
+
 def escort_assign(
     *,
     actor,
@@ -935,57 +983,116 @@ def escort_assign(
     booking: Booking | None = None,
     travel_group: TravelGroup | None = None,
 ) -> Escort:
-    """Assign an escort to an open booking or to a travel group (then to each of its cases)."""
+    """Assign an escort to an open booking or to a travel group (then to each of its cases):
+    the one escort service of bookings and groups.
+
+    The cases concerned are locked first, then the booking or group. Refused, nothing changed:
+    a booking that is not open, a flight that has left (`departed`), the same escort twice
+    (`duplicate`). Each case's timeline says so, and a mission already notified of a booking
+    concerned gets an amended notice (queued on commit)."""
     _require_movement_officer(actor)
     if (booking is None) == (travel_group is None):
         raise ApplicationError(
             _("An escort accompanies one booking or one travel group."), field="booking"
         )
-    (escort,) = _escorts([{"kind": kind, "role": role, "name": name, "contact": contact}])
+    escort = _escort_fields(kind=kind, role=role, name=name, contact=contact)
     with transaction.atomic(), acting_as(actor):
+        scope = _escort_bookings(
+            booking_id=booking.pk if booking is not None else None,
+            group_id=travel_group.pk if travel_group is not None else None,
+        )
+        lock_cases(b.case_id for b in scope)
         if booking is not None:
-            _lock_case(booking.case_id)
-            if booking.status not in OPEN_BOOKING_STATUSES:
-                raise ApplicationError(_("Escorts are assigned to open bookings."), field="booking")
-            escort.booking = booking
-            cases = [booking.case]
+            locked = lock_own(Booking, booking.pk, related=("case",))
+            _refuse_after_departure([locked])
+            if locked.status not in OPEN_BOOKING_STATUSES:
+                raise ApplicationError(
+                    _("Escorts are assigned to open bookings."),
+                    field="booking",
+                    code="booking_not_open",
+                )
+            escort.booking = locked
+            scope = [locked]
         else:
-            escort.travel_group = travel_group
-            cases = [b.case for b in travel_group.bookings.select_related("case")]
+            group = lock_own(TravelGroup, travel_group.pk)
+            _refuse_after_departure(scope)
+            escort.travel_group = group
         escort.created_by = actor
         try:
             with transaction.atomic():
                 escort.save()
         except IntegrityError as error:
-            raise _integrity(error) from error
-        for case in cases:
-            events.event_escort_assigned(case=case, escort=escort, actor=actor)
+            if "escort_once" not in str(error):
+                raise _integrity(error) from error
+            same = Escort.objects.filter(
+                booking=escort.booking, travel_group=escort.travel_group, name=escort.name
+            ).first()
+            raise DuplicateRecord(
+                _("This escort is already assigned."),
+                field="name",
+                existing=existing_record("escort", same or escort),
+            ) from error
+        for concerned in scope:
+            if booking is not None:
+                events.event_escort_assigned(case=concerned.case, escort=escort, actor=actor)
+            else:
+                events.event_group_escort_assigned(
+                    case=concerned.case, group=escort.travel_group, escort=escort, actor=actor
+                )
+            notices.notice_booking_changed(
+                concerned,
+                {gettext_lazy("escort added"): _escort_words(escort)},
+                actor=actor,
+            )
     return escort
 
 
 def escort_remove(*, actor, escort: Escort) -> None:
-    """Take an escort off a booking or group; the timeline of each case concerned says so.
+    """Take an escort off a booking or group; the timeline of each case concerned says so, and
+    a mission already notified gets an amended notice (queued on commit).
 
-    The cases are locked first (the workflow's lock order). The escorts of a flight that has
-    left are history: removing one is refused, nothing changed."""
+    The cases are locked first (the workflow's lock order), then the escort. Refused, nothing
+    changed: the escorts of a flight that has left are history (`departed`); a medical escort a
+    traveller needs stays until another medical escort travels in her place
+    (`escort_required`)."""
     _require_movement_officer(actor)
     with transaction.atomic(), acting_as(actor):
-        if escort.booking_id:
-            bookings = Booking.objects.filter(pk=escort.booking_id)
-        else:
-            bookings = Booking.objects.filter(travel_group_id=escort.travel_group_id)
-        case_ids = sorted(bookings.values_list("case_id", flat=True))
-        cases = list(
-            Case.objects.select_for_update(no_key=True).filter(pk__in=case_ids).order_by("pk")
-        )
-        if Departure.objects.filter(booking__in=bookings).exists():
+        scope = _escort_bookings(booking_id=escort.booking_id, group_id=escort.travel_group_id)
+        lock_cases(b.case_id for b in scope)
+        try:
+            escort = lock_own(Escort, escort.pk)
+        except Escort.DoesNotExist as error:
             raise ApplicationError(
-                _("This escort travelled with a flight that has left: the record stays."),
-                code="departed",
-            )
-        for case in cases:
-            events.event_escort_removed(case=case, escort=escort, actor=actor)
+                _("This escort was removed meanwhile."), field="escort", code="gone"
+            ) from error
+        _refuse_after_departure(scope)
+        if escort.role == EscortRole.MEDICAL:
+            for concerned in scope:
+                if concerned.status not in OPEN_BOOKING_STATUSES:
+                    continue
+                needing = travellers_needing_medical_escort(concerned.case)
+                others = Escort.objects.filter(role=EscortRole.MEDICAL).exclude(pk=escort.pk)
+                mine = Q(booking_id=concerned.pk)
+                if concerned.travel_group_id:
+                    mine |= Q(travel_group_id=concerned.travel_group_id)
+                if needing and not others.filter(mine).exists():
+                    raise ApplicationError(
+                        _(
+                            "%(escort)s is the medical escort %(names)s must travel with: assign "
+                            "another medical escort in her place first."
+                        )
+                        % {"escort": escort.name, "names": ", ".join(needing)},
+                        field="escort",
+                        code="escort_required",
+                    )
+        words = _escort_words(escort)
+        for concerned in scope:
+            events.event_escort_removed(case=concerned.case, escort=escort, actor=actor)
         escort.delete()
+        for concerned in scope:
+            notices.notice_booking_changed(
+                concerned, {gettext_lazy("escort removed"): words}, actor=actor
+            )
 
 
 def travel_windows_rebuild() -> int:

@@ -7,10 +7,8 @@ officers and administrators write; managers and caseworkers read; other roles ge
 
 import datetime
 from dataclasses import dataclass
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +23,11 @@ from core.dates import FIRST_YEAR, LAST_YEAR
 from core.errors import ApplicationError, NotPermitted, TransitionRefused
 from movements.choices import BookingStatus
 from movements.models import Escort, TransitStay
-from movements.permissions import can_manage_movements, can_view_movements
+from movements.permissions import (
+    can_manage_movements,
+    officer_required,
+    viewer_required,
+)
 
 from . import selectors, services
 from .forms import (
@@ -43,28 +45,6 @@ from .forms import (
 DEFAULT_CLOSING_DAYS = 14
 BOARD_ROWS = 50
 PAGE_SIZE = 50
-
-
-def viewer_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_view_movements(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def officer_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not can_manage_movements(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _refusal_to_form(form, error: ApplicationError) -> None:

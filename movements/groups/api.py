@@ -11,6 +11,7 @@ from core.api.pagination import BoundedPageNumberPagination
 from core.api.schema import error_responses
 from core.api.serializers import StrictSerializer
 from core.api.views import BaseApi
+from movements.bookings import services as escorts
 from movements.choices import EscortKind, EscortRole
 from movements.models import Booking, TravelGroup
 from movements.permissions import MANAGING_ROLES, VIEWING_ROLES
@@ -144,7 +145,7 @@ class TravelGroupListApi(GroupApiView):
         operation_id="movements_travel_groups_create",
         summary="Create a travel group (movement officers)",
         request=TravelGroupIn,
-        responses={201: ManifestOut, **error_responses(400, 415)},
+        responses={201: ManifestOut, **error_responses(400, 409, 415)},
     )
     def post(self, request):
         given = TravelGroupIn(data=request.data)
@@ -214,11 +215,11 @@ class TravelGroupEscortsApi(GroupApiView):
         operation_id="movements_travel_groups_add_escort",
         summary="Assign an escort to the whole group",
         request=GroupEscortIn,
-        responses={200: ManifestOut, **error_responses(400, 404, 415)},
+        responses={200: ManifestOut, **error_responses(400, 409, 404, 415)},
     )
     def post(self, request, pk: int):
         group = _group(pk)
         given = GroupEscortIn(data=request.data)
         given.is_valid(raise_exception=True)
-        services.group_escort_assign(actor=request.user, group=group, **given.validated_data)
+        escorts.escort_assign(actor=request.user, travel_group=group, **given.validated_data)
         return Response(_manifest(pk))

@@ -1,7 +1,9 @@
 """Travel groups: the writes. A group holds bookings (each booking is a whole case: a household
 travels together) that fly on the same day on the same first flight. Writes check the actor,
-lock the cases first and the group after (the order of cases/workflow.py), write in one
-transaction, tell the timeline of each case touched and name the actor for the audit trail.
+lock the case first, then the group, then the booking (`movements.locks`, the order of
+cases/workflow.py), write in one transaction, tell the timeline of each case touched and name the
+actor for the audit trail. After the group's flight has left its manifest stays as it travelled.
+Escorts of a group are assigned by the one escort service (`movements.bookings.services`).
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cases.audit import acting_as
-from core.errors import ApplicationError, NotPermitted
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted, existing_record
 from movements import events
-from movements.choices import OPEN_BOOKING_STATUSES, EscortKind, EscortRole
-from movements.models import Booking, Escort, FlightSegment, TravelGroup
+from movements.choices import OPEN_BOOKING_STATUSES, BookingStatus
+from movements.locks import lock_case, lock_own
+from movements.models import Booking, Departure, FlightSegment, TravelGroup
 from movements.permissions import can_manage_movements
 
 
@@ -26,8 +30,35 @@ def _require_officer(actor) -> None:
 
 
 def _lock_group(group: TravelGroup | int) -> TravelGroup:
-    pk = group if isinstance(group, int) else group.pk
-    return TravelGroup.objects.select_for_update().get(pk=pk)
+    # After the cases (movements.locks): the group row alone.
+    return lock_own(TravelGroup, group if isinstance(group, int) else group.pk)
+
+
+def _lock_booking_and_group(group: TravelGroup, booking: Booking) -> tuple[TravelGroup, Booking]:
+    """The lock order of movements: the booking's case, then the group, then the booking."""
+    case_id = Booking.objects.filter(pk=booking.pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Booking.DoesNotExist
+    lock_case(case_id)
+    locked = _lock_group(group)
+    return locked, lock_own(Booking, booking.pk, related=("case",))
+
+
+def _group_has_left(group: TravelGroup) -> bool:
+    """Some booking of the group has departed (flown): its manifest is history."""
+    return (
+        Booking.objects.filter(travel_group=group, status=BookingStatus.FLOWN).exists()
+        or Departure.objects.filter(booking__travel_group=group).exists()
+    )
+
+
+def _refuse_after_departure(group: TravelGroup, booking: Booking) -> None:
+    if booking.status == BookingStatus.FLOWN or _group_has_left(group):
+        raise ApplicationError(
+            _("This group's flight has left: its manifest stays as it travelled."),
+            field="booking",
+            code="departed",
+        )
 
 
 def _first_segment(booking: Booking) -> FlightSegment | None:
@@ -63,10 +94,18 @@ def travel_group_create(
         with transaction.atomic(), acting_as(actor):
             group.save()
     except IntegrityError as error:
-        raise ApplicationError(
+        existing = TravelGroup.objects.filter(name=group.name, flight_date=flight_date).first()
+        raise DuplicateRecord(
             _("A travel group of this name already flies that day."),
             field="name",
-            code="duplicate",
+            existing=existing_record(
+                "travel_group",
+                existing or group,
+                url=reverse("movements:group_detail", kwargs={"pk": existing.pk})
+                if existing
+                else "",
+                api="api-travel-group",
+            ),
         ) from error
     return group
 
@@ -79,12 +118,9 @@ def travel_group_add_booking(*, actor, group: TravelGroup, booking: Booking) -> 
     """
     _require_officer(actor)
     with transaction.atomic(), acting_as(actor):
-        locked = _lock_group(group)
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("case")
-            .get(pk=booking.pk)
-        )
+        locked, booking = _lock_booking_and_group(group, booking)
+        if _group_has_left(locked):
+            _refuse_after_departure(locked, booking)
         if booking.status not in OPEN_BOOKING_STATUSES:
             raise ApplicationError(
                 _("The booking of case %(case)s is “%(status)s”: only open bookings join a group.")
@@ -149,56 +185,18 @@ def travel_group_remove_booking(*, actor, group: TravelGroup, booking: Booking) 
     """Take a case out of `group` (it keeps its booking)."""
     _require_officer(actor)
     with transaction.atomic(), acting_as(actor):
-        locked = _lock_group(group)
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("case")
-            .get(pk=booking.pk)
-        )
+        locked, booking = _lock_booking_and_group(group, booking)
         if booking.travel_group_id != locked.pk:
             raise ApplicationError(
                 _("Case %(case)s is not in this group.") % {"case": booking.case.case_number},
                 field="booking",
                 code="not_in_group",
             )
+        _refuse_after_departure(locked, booking)
         booking.travel_group = None
         booking.save(update_fields=["travel_group", "updated_at"])
         events.event_travel_group_left(booking=booking, group=locked, actor=actor)
     return booking
-
-
-def group_escort_assign(
-    *, actor, group: TravelGroup, name: str, kind: str, role: str, contact: str = ""
-) -> Escort:
-    """An escort accompanying the whole group (staff or hired, operational or medical)."""
-    _require_officer(actor)
-    name = (name or "").strip()
-    if not name:
-        raise ApplicationError(_("Give the escort's name."), field="name")
-    if kind not in EscortKind.values:
-        raise ApplicationError(_("Choose staff or hired."), field="kind")
-    if role not in EscortRole.values:
-        raise ApplicationError(_("Choose operational or medical."), field="role")
-    try:
-        with transaction.atomic(), acting_as(actor):
-            locked = _lock_group(group)
-            escort = Escort.objects.create(
-                travel_group=locked,
-                name=name,
-                kind=kind,
-                role=role,
-                contact=(contact or "").strip(),
-                created_by=actor,
-            )
-            for booking in locked.bookings.select_related("case"):
-                events.event_group_escort_assigned(
-                    case=booking.case, group=locked, escort=escort, actor=actor
-                )
-    except IntegrityError as error:
-        raise ApplicationError(
-            _("This escort is already assigned to this group."), field="name", code="duplicate"
-        ) from error
-    return escort
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,8 +3,6 @@ printable page, a PDF and a CSV. Movement officers and administrators change; ma
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +11,15 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from movements.bookings import services as escorts
 from movements.choices import EscortKind, EscortRole
 from movements.models import Booking, BookingNotice, TravelGroup
-from movements.permissions import can_manage_movements, can_view_movements
+from movements.permissions import (
+    can_manage_movements,
+    officer_required,
+    officer_required_to_post,
+    viewer_required,
+)
 
 from . import selectors, services
 
@@ -52,16 +56,6 @@ class EscortForm(forms.Form):
     contact = forms.CharField(label=gettext_lazy("Contact"), max_length=150, required=False)
 
 
-def _require_view(user):
-    if not can_view_movements(user):
-        raise PermissionDenied
-
-
-def _require_manage(user):
-    if not can_manage_movements(user):
-        raise PermissionDenied
-
-
 def _group_or_404(pk) -> TravelGroup:
     try:
         return selectors.travel_group_detail(pk)
@@ -73,13 +67,11 @@ def _attach(form, error: ApplicationError):
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-@login_required
+@officer_required_to_post
 def group_list(request):
-    _require_view(request.user)
     form = GroupForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        _require_manage(request.user)
         if form.is_valid():
             try:
                 group = services.travel_group_create(actor=request.user, **form.cleaned_data)
@@ -98,9 +90,8 @@ def group_list(request):
     )
 
 
-@login_required
+@viewer_required
 def group_detail(request, pk, *, add_form=None, escort_form=None, status=200):
-    _require_view(request.user)
     group = _group_or_404(pk)
     manifest = selectors.travel_group_manifest(group)
     notices = (
@@ -124,10 +115,9 @@ def group_detail(request, pk, *, add_form=None, escort_form=None, status=200):
     )
 
 
-@login_required
 @require_POST
+@officer_required
 def group_add_booking(request, pk):
-    _require_manage(request.user)
     group = _group_or_404(pk)
     form = AddBookingForm(request.POST, group=group)
     if form.is_valid():
@@ -145,10 +135,9 @@ def group_add_booking(request, pk):
     return group_detail(request, pk, add_form=form, status=400)
 
 
-@login_required
 @require_POST
+@officer_required
 def group_remove_booking(request, pk, booking_pk):
-    _require_manage(request.user)
     group = _group_or_404(pk)
     booking = Booking.objects.filter(pk=booking_pk).select_related("case").first()
     if booking is None:
@@ -164,15 +153,14 @@ def group_remove_booking(request, pk, booking_pk):
     return redirect("movements:group_detail", pk=group.pk)
 
 
-@login_required
 @require_POST
+@officer_required
 def group_add_escort(request, pk):
-    _require_manage(request.user)
     group = _group_or_404(pk)
     form = EscortForm(request.POST)
     if form.is_valid():
         try:
-            services.group_escort_assign(actor=request.user, group=group, **form.cleaned_data)
+            escorts.escort_assign(actor=request.user, travel_group=group, **form.cleaned_data)
         except ApplicationError as error:
             _attach(form, error)
         else:
@@ -181,17 +169,15 @@ def group_add_escort(request, pk):
     return group_detail(request, pk, escort_form=form, status=400)
 
 
-@login_required
+@viewer_required
 def manifest_page(request, pk):
-    _require_view(request.user)
     group = _group_or_404(pk)
     manifest = selectors.travel_group_manifest(group)
     return render(request, "movements/manifest.html", {"group": group, "manifest": manifest})
 
 
-@login_required
+@viewer_required
 def manifest_pdf(request, pk):
-    _require_view(request.user)
     from .manifest_files import manifest_pdf as render_pdf
 
     group = _group_or_404(pk)
@@ -203,9 +189,8 @@ def manifest_pdf(request, pk):
     return response
 
 
-@login_required
+@viewer_required
 def manifest_csv(request, pk):
-    _require_view(request.user)
     from .manifest_files import manifest_csv as render_csv
 
     group = _group_or_404(pk)

@@ -1,6 +1,8 @@
 """The booking notices API: a receiving country's mission reads the notices of its own
 country (movements:read) and acknowledges them (movements:write); movement officers and
-managers read them all. A notice of another country answers 404."""
+managers read them all. A notice of another country answers 404. Movement officers (and
+administrators) send a booking's advance booking notice and re-send a failed one, with the
+page's rules (the same services); no partner sends."""
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -12,7 +14,8 @@ from rest_framework.response import Response
 
 from core.api.pagination import BoundedPageNumberPagination
 from core.api.schema import error_responses
-from core.api.views import BaseApi
+from core.api.serializers import StrictSerializer
+from core.api.views import BaseApi, object_or_404
 from core.roles import Role
 from movements.bookings.selectors import bookings_visible_to
 from movements.choices import NoticeKind, NoticeStatus
@@ -147,4 +150,67 @@ class NoticeAcknowledgeApi(NoticeApiView):
             acknowledged_by=given.validated_data.get("acknowledged_by", ""),
             actor=request.user,
         )
+        return Response(NoticeOut(notices_visible_to(request.user).get(pk=notice.pk)).data)
+
+
+class NoticeSendApiView(BaseApi):
+    """Sending is a movement officer's (or an administrator's), as on the booking page; no
+    partner token writes here."""
+
+    read_scope = None
+    read_roles = VIEWING_ROLES
+    write_scope = None
+    write_roles = MANAGING_ROLES
+
+
+class NoticeSendIn(StrictSerializer):
+    """Nothing to give: the notice is written from the booking as it is (an empty object)."""
+
+
+class BookingNoticeSendApi(NoticeSendApiView):
+    serializer_class = NoticeSendIn
+
+    @extend_schema(
+        tags=["movements"],
+        operation_id="movements_bookings_notice_send",
+        summary="Send the advance booking notice of a booking",
+        description=(
+            "Writes the original notice to the destination's mission and queues it for sending "
+            "(the answer's status is “queued”). Movement officers and administrators only. "
+            "Refused, nothing changed: 409 `duplicate` when the booking's notice was already "
+            "made (a change of the booking sends an amended notice by itself; a failed notice "
+            "is re-sent), 409 `booking_not_open` for a cancelled or flown booking, 400 "
+            "`no_mission_contact` when no mission address is recorded for the destination."
+        ),
+        request=NoticeSendIn,
+        responses={201: NoticeOut, **error_responses(400, 404, 409, 415)},
+    )
+    def post(self, request, pk: int):
+        booking = object_or_404(bookings_visible_to(request.user), pk)
+        self.validated(NoticeSendIn, request.data)
+        notice = services.notice_send(actor=request.user, booking=booking)
+        return Response(
+            NoticeOut(notices_visible_to(request.user).get(pk=notice.pk)).data, status=201
+        )
+
+
+class NoticeResendApi(NoticeSendApiView):
+    serializer_class = NoticeSendIn
+
+    @extend_schema(
+        tags=["movements"],
+        operation_id="movements_notices_resend",
+        summary="Send a failed advance booking notice again",
+        description=(
+            "Queues a failed notice again (same text, a fresh acknowledgement link). Movement "
+            "officers and administrators only. Refused with 409 `not_failed` (nothing changed) "
+            "unless the notice failed."
+        ),
+        request=NoticeSendIn,
+        responses={200: NoticeOut, **error_responses(400, 404, 409, 415)},
+    )
+    def post(self, request, pk: int):
+        notice = object_or_404(notices_visible_to(request.user), pk)
+        self.validated(NoticeSendIn, request.data)
+        notice = services.notice_resend(actor=request.user, notice=notice)
         return Response(NoticeOut(notices_visible_to(request.user).get(pk=notice.pk)).data)

@@ -3,9 +3,12 @@
 One notice per version: the original when the movement officer sends it, then an amended one
 for each change of the booking (`notice_booking_changed`, called by the booking services),
 saying what changed. The text is written once, when the notice is made, from the booking and
-its travel group, and kept (the notice pages show it). A Celery task (`movements.tasks`) sends
-it through Django's mail settings, retrying with a doubling wait; each try is a NoticeAttempt.
-After the last retry the notice is "failed", kept whole, and can be sent again.
+its travel group as a mission may read it (`movements.mission`), in the mission's language, and
+kept (the notice pages show it). A Celery task (`movements.tasks`), queued on commit, sends it
+through Django's mail settings outside every transaction and lock (claim, send, record), retrying
+with a doubling wait; each try is a NoticeAttempt. After the last retry the notice is "failed",
+kept whole, and can be sent again. Every write locks the case first, then its own row
+(`movements.locks`). Escort changes and rebookings make their notices by themselves.
 
 The mission acknowledges through the API or through the link in the e-mail: a signed token
 naming the notice and the link's expiry. Only its hash is stored; it works once.
@@ -20,25 +23,33 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_lazy, override
 
 from cases.audit import acting_as
-from cases.choices import Sex, SpecialNeed
+from cases.choices import Sex
 from core.background import enqueue_on_commit
-from core.errors import ApplicationError, NotPermitted
-from medical.choices import TravelCondition
-from medical.models import HealthAssessment
+from core.errors import ApplicationError, DuplicateRecord, NotPermitted, existing_record
 from movements import events, listeners
 from movements.airports import airport_time
-from movements.choices import OPEN_BOOKING_STATUSES, NoticeKind, NoticeStatus
-from movements.models import Booking, BookingNotice, Escort, MissionContact, NoticeAttempt
+from movements.choices import (
+    OPEN_BOOKING_STATUSES,
+    BookingStatus,
+    EscortKind,
+    EscortRole,
+    NoticeKind,
+    NoticeStatus,
+)
+from movements.locks import lock_case, lock_own
+from movements.mission import booking_for_mission, condition_label
+from movements.models import Booking, BookingNotice, MissionContact, NoticeAttempt
 from movements.permissions import can_manage_movements
 
 ACK_SALT = "movements.booking-notice-ack"
+DEFAULT_NOTICE_LANGUAGE = "en"
 
 
 class NoticeRefused(ApplicationError):
@@ -95,36 +106,28 @@ def notice_for_link(token: str) -> BookingNotice:
 # The text
 
 
-def notice_text(booking: Booking, *, kind: str, sequence: int, what_changed: str = ""):
-    """Subject and body of a notice, from the booking and its group as they are now. Written in
-    English, the working language of the missions."""
-    booking = (
-        Booking.objects.select_related(
-            "case__destination_country", "case__location", "travel_group"
-        )
-        .prefetch_related("segments", "travellers__individual__nationality", "escorts")
-        .get(pk=booking.pk)
-    )
-    case = booking.case
-    segments = sorted(booking.segments.all(), key=lambda s: s.order)
-    travellers = sorted(booking.travellers.all(), key=lambda t: t.individual.date_of_birth)
-    departure = booking.departure_date
-    conditions = {
-        a.individual_id: a.conditions
-        for a in HealthAssessment.objects.filter(
-            individual__in=[t.individual_id for t in travellers], programme_id=case.programme_id
-        ).only("individual_id", "conditions")
-    }
-    escorts = list(booking.escorts.all())
-    if booking.travel_group_id:
-        escorts += list(Escort.objects.filter(travel_group_id=booking.travel_group_id))
-    with override("en"):
+def notice_text(
+    booking: Booking,
+    *,
+    kind: str,
+    sequence: int,
+    what_changed: str = "",
+    language: str = DEFAULT_NOTICE_LANGUAGE,
+):
+    """Subject and body of a notice, from what the mission is told of the booking now
+    (`movements.mission.booking_for_mission`: no free-text reason, no medical detail beyond the
+    travel conditions), written in `language` (the mission's), whatever the officer's own."""
+    told = booking_for_mission(booking)
+    departure = told["departure_date"]
+    flights = told["flights"]
+    travellers = told["travellers"]
+    with override(language or DEFAULT_NOTICE_LANGUAGE):
         title = (
             _("AMENDED advance booking notification")
             if kind == NoticeKind.AMENDED
             else _("Advance booking notification")
         )
-        subject = f"{title} #{sequence}: {case.case_number} ({case.unhcr_case_number}), " + (
+        subject = f"{title} #{sequence}: {told['case_number']} ({told['unhcr_case_number']}), " + (
             f"{len(travellers)} " + _("travellers") + f", {departure.isoformat()}"
         )
         lines = [title + f" #{sequence}", ""]
@@ -133,59 +136,54 @@ def notice_text(booking: Booking, *, kind: str, sequence: int, what_changed: str
         lines += [
             _("Case: %(case)s (UNHCR %(unhcr)s), from %(location)s to %(country)s")
             % {
-                "case": case.case_number,
-                "unhcr": case.unhcr_case_number,
-                "location": case.location,
-                "country": case.destination_country,
+                "case": told["case_number"],
+                "unhcr": told["unhcr_case_number"],
+                "location": told["location"],
+                "country": told["destination_country_name"],
             },
             _("Booking reference: %(ref)s; status: %(status)s")
-            % {"ref": booking.booking_reference or "-", "status": booking.get_status_display()},
+            % {
+                "ref": told["booking_reference"] or "-",
+                "status": BookingStatus(told["status"]).label,
+            },
         ]
-        if booking.travel_group_id:
-            lines.append(_("Travel group: %(group)s") % {"group": booking.travel_group})
+        if told["travel_group"]:
+            lines.append(_("Travel group: %(group)s") % {"group": told["travel_group"]})
         lines += ["", _("Itinerary:")]
-        for s in segments:
+        for s in flights:
             lines.append(
-                f"  {s.order}. {s.carrier} {s.flight_number} {s.from_airport} "
-                f"{airport_time(s.departs_at, s.from_timezone)} -> {s.to_airport} "
-                f"{airport_time(s.arrives_at, s.to_timezone)}"
+                f"  {s['order']}. {s['carrier']} {s['flight_number']} {s['from_airport']} "
+                f"{airport_time(s['departs_at'], s['from_timezone'])} -> {s['to_airport']} "
+                f"{airport_time(s['arrives_at'], s['to_timezone'])}"
             )
-        if segments:
-            last = segments[-1]
+        if flights:
+            last = flights[-1]
             lines.append(
                 _("Arrival: %(airport)s at %(time)s")
                 % {
-                    "airport": last.to_airport,
-                    "time": airport_time(last.arrives_at, last.to_timezone),
+                    "airport": last["to_airport"],
+                    "time": airport_time(last["arrives_at"], last["to_timezone"]),
                 }
             )
         else:
             lines.append(_("  (no itinerary yet)"))
         lines += ["", _("Travellers:")]
         for number, t in enumerate(travellers, 1):
-            person = t.individual
-            sex = str(Sex(person.sex).label) if person.sex in Sex.values else person.sex
-            needs = [
-                str(SpecialNeed(n).label) for n in person.special_needs if n in SpecialNeed.values
-            ]
-            needs += [
-                str(TravelCondition(c).label)
-                for c in conditions.get(person.pk, [])
-                if c in TravelCondition.values and str(TravelCondition(c).label) not in needs
-            ]
+            sex = str(Sex(t["sex"]).label) if t["sex"] in Sex.values else t["sex"]
+            needs = [condition_label(c) for c in t["conditions"]]
             lines.append(
-                f"  {number}. {person.family_name.upper()}, {person.given_name}; {sex}; "
-                + _("age %(age)d") % {"age": person.age_on(departure)}
-                + f" ({person.date_of_birth.isoformat()}); "
-                + (person.nationality.iso_code if person.nationality_id else "")
-                + (f"; {_('ticket')} {t.ticket_number}" if t.ticket_number else "")
+                f"  {number}. {t['family_name'].upper()}, {t['given_name']}; {sex}; "
+                + _("age %(age)d") % {"age": t["age"]}
+                + f" ({t['date_of_birth'].isoformat()}); "
+                + t["nationality"]
+                + (f"; {_('ticket')} {t['ticket_number']}" if t["ticket_number"] else "")
                 + (f"; {_('needs')}: {', '.join(needs)}" if needs else "")
             )
         lines += ["", _("Escorts:")]
         lines += [
-            f"  - {e.name}: {e.get_role_display()}, {e.get_kind_display()}"
-            + (f" ({e.contact})" if e.contact else "")
-            for e in escorts
+            f"  - {e['name']}: {EscortRole(e['role']).label}, {EscortKind(e['kind']).label}"
+            + (f" ({e['contact']})" if e["contact"] else "")
+            for e in told["escorts"]
         ] or ["  " + _("none")]
     return subject[:250], "\n".join(lines)
 
@@ -199,8 +197,12 @@ def _require_officer(actor) -> None:
         raise NotPermitted(_("Only movement officers and administrators send booking notices."))
 
 
-def _recipient(booking: Booking) -> str:
-    contact = MissionContact.objects.filter(country_id=booking.case.destination_country_id).first()
+def _contact(booking: Booking) -> MissionContact | None:
+    return MissionContact.objects.filter(country_id=booking.case.destination_country_id).first()
+
+
+def _recipient(booking: Booking) -> MissionContact:
+    contact = _contact(booking)
     if contact is None:
         raise ApplicationError(
             _(
@@ -210,13 +212,17 @@ def _recipient(booking: Booking) -> str:
             % {"country": booking.case.destination_country},
             code="no_mission_contact",
         )
-    return contact.email
+    return contact
 
 
-def _create(*, booking, kind, actor, recipient, what_changed="") -> BookingNotice:
+def _create(
+    *, booking, kind, actor, recipient, what_changed="", language=DEFAULT_NOTICE_LANGUAGE
+) -> BookingNotice:
     latest = booking.notices.order_by("-sequence").first()
     sequence = (latest.sequence + 1) if latest else 1
-    subject, body = notice_text(booking, kind=kind, sequence=sequence, what_changed=what_changed)
+    subject, body = notice_text(
+        booking, kind=kind, sequence=sequence, what_changed=what_changed, language=language
+    )
     notice = BookingNotice(
         booking=booking,
         sequence=sequence,
@@ -241,34 +247,78 @@ def _queue(notice: BookingNotice) -> None:
     enqueue_on_commit(deliver_booking_notice, notice.pk)
 
 
+def _case_id_of_booking(booking: Booking | int) -> int:
+    pk = booking if isinstance(booking, int) else booking.pk
+    case_id = Booking.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        raise Booking.DoesNotExist
+    return case_id
+
+
+def _case_id_of_notice(notice: BookingNotice | int) -> int:
+    pk = notice if isinstance(notice, int) else notice.pk
+    case_id = BookingNotice.objects.filter(pk=pk).values_list("booking__case_id", flat=True).first()
+    if case_id is None:
+        raise BookingNotice.DoesNotExist
+    return case_id
+
+
 def notice_send(*, actor, booking: Booking) -> BookingNotice:
-    """Write and queue the original advance booking notice of an open booking. Refused when
-    one was already made (changes are sent as amended notices, a failed one is re-sent) or when
-    no mission address is recorded for the destination."""
+    """Write the original advance booking notice of an open booking and queue its sending for
+    when the transaction commits (the case locked first, then the booking). Refused (409, nothing
+    changed) when one was already made (`duplicate`: changes are sent as amended notices, a
+    failed one is re-sent), when the booking is not open, or when no mission address is recorded
+    for the destination."""
     _require_officer(actor)
     with transaction.atomic(), acting_as(actor):
-        locked = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("case__destination_country")
-            .get(pk=booking.pk)
-        )
+        lock_case(_case_id_of_booking(booking))
+        locked = lock_own(Booking, booking.pk, related=("case__destination_country",))
         if locked.status not in OPEN_BOOKING_STATUSES:
             raise NoticeRefused(
                 _("The booking is “%(status)s”: no notice is sent for it.")
                 % {"status": locked.get_status_display()},
                 code="booking_not_open",
             )
-        if locked.notices.exists():
-            raise NoticeRefused(
+        made = locked.notices.order_by("sequence").first()
+        if made is not None:
+            raise DuplicateRecord(
                 _(
                     "The notice of this booking was already made: a change of the booking sends "
                     "an amended notice, and a failed notice is sent again from its page."
                 ),
-                code="already_sent",
+                existing=existing_record(
+                    "booking_notice",
+                    made,
+                    url=reverse("movements:notice_detail", kwargs={"pk": made.pk}),
+                    api="api-movement-notice",
+                ),
             )
+        contact = _recipient(locked)
         return _create(
-            booking=locked, kind=NoticeKind.ORIGINAL, actor=actor, recipient=_recipient(locked)
+            booking=locked,
+            kind=NoticeKind.ORIGINAL,
+            actor=actor,
+            recipient=contact.email,
+            language=contact.language,
         )
+
+
+def notice_for_rebooking(*, actor, booking: Booking, replaced: Booking) -> BookingNotice | None:
+    """A rebooking tells the mission by itself: when the cancelled booking it follows had been
+    notified, the new booking's original notice is made and queued (on commit). Call inside the
+    booking service's transaction, the case already locked."""
+    if not replaced.notices.exists():
+        return None
+    contact = _contact(booking)
+    if contact is None:
+        return None
+    return _create(
+        booking=booking,
+        kind=NoticeKind.ORIGINAL,
+        actor=actor,
+        recipient=contact.email,
+        language=contact.language,
+    )
 
 
 def _describe(changes) -> str:
@@ -285,58 +335,70 @@ def _describe(changes) -> str:
     return "\n".join(str(c) for c in changes).strip()
 
 
-def booking_facts(booking: Booking) -> dict[str, str]:
-    """What the mission was told of a booking that can change, in words: before and after a
-    change, `booking_changes` keeps what differs."""
+def booking_facts(booking: Booking) -> dict:
+    """What the mission was told of a booking that can change, in words (lazy: written in the
+    mission's language when the notice is made): before and after a change, `booking_changes`
+    keeps what differs."""
     return {
-        _("booking reference"): booking.booking_reference or "-",
-        _("status"): str(booking.get_status_display()),
-        _("flight date"): booking.departure_date.isoformat(),
+        gettext_lazy("booking reference"): booking.booking_reference or "-",
+        gettext_lazy("status"): BookingStatus(booking.status).label,
+        gettext_lazy("flight date"): booking.departure_date.isoformat(),
     }
 
 
 def booking_changes(before: dict, after: dict, *, tickets: int = 0) -> dict:
     """{what: (before, after)} for each fact that differs, and how many ticket numbers changed."""
-    changes = {k: (before[k], after[k]) for k in after if before.get(k) != after[k]}
+    changes = {k: (before[k], after[k]) for k in after if str(before.get(k)) != str(after[k])}
     if tickets:
-        changes[_("ticket numbers")] = _("%(count)d changed") % {"count": tickets}
+        changes[gettext_lazy("ticket numbers")] = _TicketsChanged(tickets)
     return changes
+
+
+class _TicketsChanged:
+    """“n changed”, written when the notice is (in the mission's language)."""
+
+    def __init__(self, count: int):
+        self.count = count
+
+    def __str__(self):
+        return _("%(count)d changed") % {"count": self.count}
 
 
 def notice_booking_changed(booking: Booking, changes, *, actor=None) -> BookingNotice | None:
     """Tell the mission that a booking it was notified of changed: an amended notice saying
-    what changed, queued on commit. `changes` is a text, a list of lines, or a dict
-    {field: (before, after)}. Nothing is sent when no notice was made for the booking yet (the
-    original, when sent, carries the booking as it is then). Call inside the booking service's
-    transaction, after the change is saved."""
-    what = _describe(changes)
+    what changed (in the mission's language), queued on commit. `changes` is a text, a list of
+    lines, or a dict {field: (before, after)} (lazy words are written in the mission's
+    language). Nothing is sent when no notice was made for the booking yet (the original, when
+    sent, carries the booking as it is then). Call inside the booking service's transaction
+    (the case locked), after the change is saved."""
+    latest = booking.notices.order_by("-sequence").first()
+    if latest is None:
+        return None
+    contact = _contact(booking)
+    language = contact.language if contact else DEFAULT_NOTICE_LANGUAGE
+    with override(language):
+        what = _describe(changes)
     if not what:
         return None
     with transaction.atomic(), acting_as(actor):
-        latest = booking.notices.order_by("-sequence").first()
-        if latest is None:
-            return None
-        contact = MissionContact.objects.filter(
-            country_id=booking.case.destination_country_id
-        ).first()
         return _create(
             booking=booking,
             kind=NoticeKind.AMENDED,
             actor=actor,
             recipient=contact.email if contact else latest.recipient,
             what_changed=what,
+            language=language,
         )
 
 
 def notice_resend(*, actor, notice: BookingNotice) -> BookingNotice:
-    """Queue a failed notice again (same text, a fresh link), counting its tries from zero."""
+    """Queue a failed notice again (same text, a fresh link), counting its tries from zero; the
+    case locked first, then the notice. Refused (409 `not_failed`, nothing changed) unless the
+    notice failed."""
     _require_officer(actor)
     with transaction.atomic(), acting_as(actor):
-        locked = (
-            BookingNotice.objects.select_for_update()
-            .select_related("booking__case")
-            .get(pk=notice.pk)
-        )
+        lock_case(_case_id_of_notice(notice))
+        locked = lock_own(BookingNotice, notice.pk, related=("booking__case",))
         if locked.status != NoticeStatus.FAILED:
             raise NoticeRefused(
                 _("Only a failed notice is sent again; this one is “%(status)s”.")
@@ -345,11 +407,13 @@ def notice_resend(*, actor, notice: BookingNotice) -> BookingNotice:
             )
         locked.status = NoticeStatus.QUEUED
         locked.attempts = 0
+        locked.claimed_at = None
         _new_link(locked)
         locked.save(
             update_fields=[
                 "status",
                 "attempts",
+                "claimed_at",
                 "ack_token_hash",
                 "token_expires_at",
                 "token_used_at",
@@ -363,55 +427,108 @@ def notice_resend(*, actor, notice: BookingNotice) -> BookingNotice:
 
 class Delivery(NamedTuple):
     """What one try did: sent (True), refused by the mail server (False) or nothing to do
-    (None: already sent, acknowledged or failed); and the notice's tries so far."""
+    (None: already sent, acknowledged, failed, or being sent by another worker); and the
+    notice's tries so far."""
 
     sent: bool | None
     attempts: int
 
 
-def notice_deliver(notice_id: int) -> Delivery:
-    """One try at sending a queued notice (the worker's job), under the notice's row lock so two
-    tasks for one notice never both send. Records the attempt and its result."""
+def claim_expiry() -> datetime.timedelta:
+    """How long a claim keeps other workers off a notice: past the mail server's timeout."""
+    return datetime.timedelta(seconds=2 * (settings.EMAIL_TIMEOUT or 30) + 60)
+
+
+def _claim(notice_id: int) -> BookingNotice | None:
+    """Take a queued notice to send, in a short transaction of its own: one row, SKIP LOCKED
+    (it waits for no one, so it needs no case lock to keep the order). None: nothing to do."""
+    now = timezone.now()
     with transaction.atomic():
         notice = (
-            BookingNotice.objects.select_for_update()
+            BookingNotice.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("booking__case")
-            .filter(pk=notice_id)
+            .filter(pk=notice_id, status=NoticeStatus.QUEUED)
+            .filter(
+                models.Q(claimed_at__isnull=True) | models.Q(claimed_at__lt=now - claim_expiry())
+            )
             .first()
         )
-        if notice is None or notice.status != NoticeStatus.QUEUED:
-            return Delivery(None, notice.attempts if notice else 0)
-        body = notice.body + "\n\n" + _ack_paragraph(notice)
-        message = EmailMessage(
-            subject=notice.subject,
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notice.recipient],
-            headers={"X-Booking-Notice": f"{notice.pk}-{notice.sequence}"},
+        if notice is None:
+            return None
+        notice.claimed_at = now
+        notice.save(update_fields=["claimed_at"])
+    return notice
+
+
+def notice_deliver(notice_id: int) -> Delivery:
+    """One try at sending a queued notice (the worker's job), in three steps so that no lock is
+    held while the mail server is talked to: claim the notice (a short transaction), send
+    (outside every transaction), record the try and its result (a second short transaction,
+    the case locked first, then the notice). Two tasks for one notice never both send: the
+    second finds it claimed."""
+    notice = _claim(notice_id)
+    if notice is None:
+        attempts = (
+            BookingNotice.objects.filter(pk=notice_id).values_list("attempts", flat=True).first()
         )
-        now = timezone.now()
-        try:
-            message.send(fail_silently=False)
-        except Exception as error:  # any failure of the mail server is recorded, then retried
-            text = f"{type(error).__name__}: {error}"[:2000]
-            NoticeAttempt.objects.create(notice=notice, at=now, ok=False, error=text)
-            notice.attempts += 1
-            notice.last_error = text
-            notice.save(update_fields=["attempts", "last_error", "updated_at"])
-            return Delivery(False, notice.attempts)
-        NoticeAttempt.objects.create(notice=notice, at=now, ok=True)
+        return Delivery(None, attempts or 0)
+    claimed_at = notice.claimed_at
+    language = (
+        MissionContact.objects.filter(country_id=notice.booking.case.destination_country_id)
+        .values_list("language", flat=True)
+        .first()
+    )
+    message = EmailMessage(
+        subject=notice.subject,
+        body=notice.body + "\n\n" + _ack_paragraph(notice, language=language),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notice.recipient],
+        headers={"X-Booking-Notice": f"{notice.pk}-{notice.sequence}"},
+    )
+    now = timezone.now()
+    error_text = ""
+    try:
+        message.send(fail_silently=False)
+    except Exception as error:  # any failure of the mail server is recorded, then retried
+        error_text = f"{type(error).__name__}: {error}"[:2000]
+    return _record_delivery(notice_id, claimed_at=claimed_at, at=now, error=error_text)
+
+
+def _record_delivery(notice_id: int, *, claimed_at, at, error: str) -> Delivery:
+    with transaction.atomic():
+        lock_case(_case_id_of_notice(notice_id))
+        notice = lock_own(BookingNotice, notice_id, related=("booking__case",))
+        if notice.status != NoticeStatus.QUEUED or notice.claimed_at != claimed_at:
+            # Re-sent or taken over meanwhile: the try is still on record.
+            NoticeAttempt.objects.create(notice=notice, at=at, ok=not error, error=error)
+            return Delivery(None, notice.attempts)
+        NoticeAttempt.objects.create(notice=notice, at=at, ok=not error, error=error)
         notice.attempts += 1
+        notice.claimed_at = None
+        if error:
+            notice.last_error = error
+            notice.save(update_fields=["attempts", "last_error", "claimed_at", "updated_at"])
+            return Delivery(False, notice.attempts)
         notice.status = NoticeStatus.SENT
-        notice.sent_at = now
+        notice.sent_at = at
         notice.last_error = ""
-        notice.save(update_fields=["attempts", "status", "sent_at", "last_error", "updated_at"])
+        notice.save(
+            update_fields=[
+                "attempts",
+                "status",
+                "sent_at",
+                "last_error",
+                "claimed_at",
+                "updated_at",
+            ]
+        )
         events.event_notice_sent(notice=notice)
         listeners.notice_issued(notice=notice)
     return Delivery(True, notice.attempts)
 
 
-def _ack_paragraph(notice: BookingNotice) -> str:
-    with override("en"):
+def _ack_paragraph(notice: BookingNotice, *, language: str | None = None) -> str:
+    with override(language or DEFAULT_NOTICE_LANGUAGE):
         return _(
             "Please acknowledge receipt by opening this link (it works once, until %(date)s):\n"
             "%(url)s\nor through the API: POST /api/v1/movements/notices/%(id)d/acknowledge/"
@@ -426,16 +543,13 @@ def notice_mark_failed(notice_id: int) -> bool:
     """After the last retry: the notice is failed, kept whole, shown on the movements pages and
     can be sent again. Returns whether it changed."""
     with transaction.atomic():
-        notice = (
-            BookingNotice.objects.select_for_update()
-            .select_related("booking__case")
-            .filter(pk=notice_id, status=NoticeStatus.QUEUED)
-            .first()
-        )
-        if notice is None:
+        lock_case(_case_id_of_notice(notice_id))
+        notice = lock_own(BookingNotice, notice_id, related=("booking__case",))
+        if notice.status != NoticeStatus.QUEUED:
             return False
         notice.status = NoticeStatus.FAILED
-        notice.save(update_fields=["status", "updated_at"])
+        notice.claimed_at = None
+        notice.save(update_fields=["status", "claimed_at", "updated_at"])
         events.event_notice_failed(notice=notice)
     return True
 
@@ -448,11 +562,8 @@ def notice_acknowledge(
     notice already acknowledged, not sent yet, a used or expired link."""
     acknowledged_by = (acknowledged_by or "").strip()[:150]
     with transaction.atomic(), acting_as(actor):
-        locked = (
-            BookingNotice.objects.select_for_update()
-            .select_related("booking__case")
-            .get(pk=notice.pk)
-        )
+        lock_case(_case_id_of_notice(notice))
+        locked = lock_own(BookingNotice, notice.pk, related=("booking__case",))
         now = timezone.now()
         if token is not None:
             if locked.ack_token_hash != _hash(token):

@@ -4,8 +4,6 @@ the credential; opening it shows a button, so a mail scanner fetching it changes
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
@@ -17,7 +15,11 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from movements.choices import NoticeStatus
 from movements.models import Booking, BookingNotice
-from movements.permissions import can_manage_movements, can_view_movements
+from movements.permissions import (
+    can_manage_movements,
+    officer_required,
+    viewer_required,
+)
 
 from . import services
 
@@ -48,19 +50,8 @@ def notice_list_rows(status: str = ""):
     return qs.annotate(rank=order).order_by("rank", "-created_at", "-id")
 
 
-def _require_view(user):
-    if not can_view_movements(user):
-        raise PermissionDenied
-
-
-def _require_manage(user):
-    if not can_manage_movements(user):
-        raise PermissionDenied
-
-
-@login_required
+@viewer_required
 def notice_list(request):
-    _require_view(request.user)
     status = request.GET.get("status", "")
     page = Paginator(notice_list_rows(status), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -76,9 +67,8 @@ def notice_list(request):
     )
 
 
-@login_required
+@viewer_required
 def notice_detail(request, pk):
-    _require_view(request.user)
     notice = (
         BookingNotice.objects.select_related("booking__case", "booking__travel_group")
         .prefetch_related("attempt_log")
@@ -94,10 +84,9 @@ def notice_detail(request, pk):
     )
 
 
-@login_required
 @require_POST
+@officer_required
 def notice_send(request, booking_pk):
-    _require_manage(request.user)
     booking = Booking.objects.filter(pk=booking_pk).first()
     if booking is None:
         raise Http404
@@ -112,10 +101,9 @@ def notice_send(request, booking_pk):
     return redirect("movements:notice_detail", pk=notice.pk)
 
 
-@login_required
 @require_POST
+@officer_required
 def notice_resend(request, pk):
-    _require_manage(request.user)
     notice = BookingNotice.objects.filter(pk=pk).first()
     if notice is None:
         raise Http404

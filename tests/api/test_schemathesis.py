@@ -89,8 +89,12 @@ def _records() -> dict[str, list[int]]:
 
     sessions = list(OrientationSession.objects.values_list("pk", flat=True)[:1])
     partner_files, partner_messages, partner_endpoints = _partner_records(case)
+    notice_booking, notice = _notice_records()
     return {
         "/api/v1/webhook-endpoints/": partner_endpoints,
+        # Sending a booking's notice, re-sending and reading a notice: on records that exist.
+        "/api/v1/movements/bookings/{id}/notice/": [notice_booking],
+        "/api/v1/movements/notices/": [notice],
         "/api/v1/referral-files/": partner_files,
         "/api/v1/webhook-messages/": partner_messages,
         "/api/v1/cases/{id}/members/{member_pk}/": [member.pk],
@@ -100,6 +104,27 @@ def _records() -> dict[str, list[int]]:
         "/api/v1/medical/assessments/": [assessment.pk],
         "/api/v1/orientation/sessions/": sessions,
     }
+
+
+def _notice_records() -> tuple[int, int]:
+    """A booking not notified yet (its notice can be sent), and a failed notice of another (it
+    can be sent again); the mission of their country has an address."""
+    from movements.models import BookingNotice
+    from tests.movements.booked import booked_case, mission
+
+    mission()
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    fresh, notified = booked_case(day=day), booked_case(day=day)
+    failed = BookingNotice.objects.create(
+        booking=notified,
+        sequence=1,
+        kind="original",
+        status="failed",
+        recipient="abn@usmission.example",
+        subject="Advance booking notification #1",
+        body="-",
+    )
+    return fresh.pk, failed.pk
 
 
 def _pin_path_ids(schema: dict, records: dict[str, list[int]]) -> None:

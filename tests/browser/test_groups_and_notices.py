@@ -1,7 +1,8 @@
 """In a real browser: a movement officer groups two booked households on one flight, prints the
 manifest and sends a booking notice, which the worker mails; the mission acknowledges by the
-link in the e-mail, once. A facilitator records a whole day's attendance on one screen with the
-keyboard."""
+link in the e-mail, once. A notified booking cancelled and booked again sends the new booking's
+notice by itself, without the reason. A facilitator records a whole day's attendance on one
+screen with the keyboard."""
 
 import datetime
 import re
@@ -74,6 +75,56 @@ def test_an_officer_groups_a_flight_sends_the_notice_and_the_mission_acknowledge
 
     page.reload()
     expect(page.locator("dl.facts")).to_contain_text("Consular section")
+    assert not [e for e in page.console_errors if "Content Security Policy" in e]
+
+
+def test_a_rebooking_sends_its_notice_by_itself_and_never_the_reason(
+    page, reference_data, monkeypatch
+):
+    from cases import workflow
+    from movements.notices import services as notices
+    from tests.movements.conftest import book, ready_case
+
+    monkeypatch.setitem(workflow._guards, "orientation_completed", lambda case, context: None)
+    officer = user_with_role(Role.MOVEMENT_OFFICER, username="patrick")
+    mission()
+    case = ready_case()
+    first = book(case, officer, day=timezone.localdate() + datetime.timedelta(days=20))
+    notices.notice_send(actor=officer, booking=first)  # mailed on commit
+    assert len(mail.outbox) == 1
+    later = timezone.localdate() + datetime.timedelta(days=27)
+
+    _log_in(page, "patrick")
+    page.goto(first.get_absolute_url())
+    page.get_by_label("Reason for cancelling").fill("Mother unwell, hospital visit")
+    page.get_by_role("button", name="Cancel the booking").click()
+    expect(page.locator("#booking-status")).to_contain_text("Cancelled")
+
+    page.goto(f"/movements/cases/{case.pk}/book/")
+    page.locator("#id_s1_carrier").fill("Brussels Airlines")
+    page.locator("#id_s1_flight_number").fill("SN466")
+    page.locator("#id_s1_from_airport").fill("KGL")
+    page.locator("#id_s1_departs_at").fill(f"{later.isoformat()}T22:00")
+    page.locator("#id_s1_to_airport").fill("BRU")
+    page.locator("#id_s1_to_timezone").select_option("Europe/Brussels")
+    page.locator("#id_s1_arrives_at").fill(
+        f"{(later + datetime.timedelta(days=1)).isoformat()}T06:00"
+    )
+    page.get_by_label("Booking reference").fill("SNR2B0")
+    page.get_by_role("button", name="Book the flight").click()
+
+    # The new booking's page lists its notice, made and mailed without anyone sending it.
+    notices_panel = page.locator(
+        "section", has=page.get_by_role("heading", name="Advance booking notices")
+    )
+    expect(notices_panel).to_contain_text("Sent")
+    expect(page.get_by_role("button", name="Send the booking notice to the mission")).to_have_count(
+        0
+    )
+    new = BookingNotice.objects.exclude(booking=first).get()
+    assert (new.status, new.kind, new.sequence) == (NoticeStatus.SENT, "original", 1)
+    assert mail.outbox[-1].subject.startswith("Advance booking notification #1")
+    assert all("Mother unwell" not in m.body for m in mail.outbox)
     assert not [e for e in page.console_errors if "Content Security Policy" in e]
 
 

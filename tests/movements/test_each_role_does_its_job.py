@@ -46,9 +46,10 @@ def test_movement_staff_book_ticket_escort_check_in_out_notify_and_cancel(client
     case.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and booking.booking_reference == "ABC"
     assert stay.checked_out_at is not None and not Escort.objects.exists()
-    # the original, then the amended notice telling the mission of the cancellation
+    # the original, then the amended notices telling the mission of the escort removed and of
+    # the cancellation (both sent by themselves)
     kinds = BookingNotice.objects.filter(booking=booking).order_by("sequence")
-    assert [n.kind for n in kinds] == ["original", "amended"]
+    assert [n.kind for n in kinds] == ["original", "amended", "amended"]
     assert case.status == "ready_to_travel"
 
 

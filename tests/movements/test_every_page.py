@@ -114,8 +114,8 @@ def test_the_transit_and_escort_lists_take_the_same_queries_for_more_rows(client
         group = groups.travel_group_create(
             actor=movement_officer, name=f"G{booking.pk}", flight_date=booking.departure_date
         )
-        groups.group_escort_assign(
-            actor=movement_officer, group=group, name="G", kind="hired", role="medical"
+        services.escort_assign(
+            actor=movement_officer, travel_group=group, name="G", kind="hired", role="medical"
         )
         return stay
 

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from cases.choices import EventKind
 from medical.models import HealthAssessment
+from movements.bookings import services as booking_services
 from movements.choices import BookingStatus, EscortKind, EscortRole
 from movements.groups import selectors as group_selectors
 from movements.groups import services as groups
@@ -198,9 +199,9 @@ def full_group(movement_officer, group, day):
         groups.travel_group_add_booking(
             actor=movement_officer, group=group, booking=booked_case(day=day, children=children)
         )
-    groups.group_escort_assign(
+    booking_services.escort_assign(
         actor=movement_officer,
-        group=group,
+        travel_group=group,
         name="Jean Habimana",
         kind=EscortKind.HIRED,
         role=EscortRole.OPERATIONAL,

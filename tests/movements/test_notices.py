@@ -16,6 +16,8 @@ from drf_spectacular.generators import SchemaGenerator
 
 from cases.models import Country, PartnerProfile
 from config.celery import app as celery_app
+from core.errors import ApplicationError
+from movements.bookings import services as booking_services
 from movements.choices import EscortKind, EscortRole, NoticeKind, NoticeStatus
 from movements.groups import services as groups
 from movements.models import BookingNotice, NoticeAttempt
@@ -45,9 +47,9 @@ def booking(movement_officer, day):
     booking = booked_case(day=day, children=2)
     group = groups.travel_group_create(actor=movement_officer, name="KQ 479", flight_date=day)
     groups.travel_group_add_booking(actor=movement_officer, group=group, booking=booking)
-    groups.group_escort_assign(
+    booking_services.escort_assign(
         actor=movement_officer,
-        group=group,
+        travel_group=group,
         name="Jeanne Uwase",
         kind=EscortKind.STAFF,
         role=EscortRole.MEDICAL,
@@ -191,12 +193,12 @@ def test_a_notice_sent_is_not_made_twice_and_a_sent_one_is_not_resent(
 ):
     notice = send(movement_officer, booking, django_capture_on_commit_callbacks)
 
-    with pytest.raises(notices.NoticeRefused) as twice:
+    with pytest.raises(ApplicationError) as twice:
         notices.notice_send(actor=movement_officer, booking=booking)
     with pytest.raises(notices.NoticeRefused) as resend:
         notices.notice_resend(actor=movement_officer, notice=notice)
 
-    assert (twice.value.code, resend.value.code) == ("already_sent", "not_failed")
+    assert (twice.value.code, resend.value.code) == ("duplicate", "not_failed")
     assert BookingNotice.objects.count() == 1
 
 
@@ -489,9 +491,11 @@ def test_the_booking_services_send_an_amended_notice_when_the_mission_was_told(
     amended = list(BookingNotice.objects.filter(kind=NoticeKind.AMENDED).order_by("sequence"))
     assert [n.sequence for n in amended] == [2, 3]
     assert amended[0].what_changed == "booking reference: EARLY -> NW7K2"
-    assert amended[1].what_changed == "booking: cancelled: Family withdrew"
+    # The mission is told that the booking is cancelled, never the officer's free-text reason.
+    assert amended[1].what_changed == "booking: cancelled"
     assert [n.status for n in amended] == [NoticeStatus.SENT, NoticeStatus.SENT]
-    assert "What changed:\n  - booking: cancelled: Family withdrew" in mail.outbox[-1].body
+    assert "What changed:\n  - booking: cancelled" in mail.outbox[-1].body
+    assert "Family withdrew" not in mail.outbox[-1].body
 
 
 def test_a_change_that_changes_nothing_sends_nothing(
