@@ -3,7 +3,7 @@
 Each takes `(case, context)` and returns None when its condition holds, or a sentence a movement
 officer can act on. Every date they check is the event's date (`context.departure_date`: the
 flight's or the departure's), never silently today's. The readiness selector asks the same
-functions (movements.selectors.READINESS_GUARDS), so the board and the workflow agree.
+functions (movements.bookings.selectors.READINESS_GUARDS), so the board and the workflow agree.
 """
 
 import datetime

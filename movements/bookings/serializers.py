@@ -1,7 +1,7 @@
 """Input and output shapes of the movements API (movements/api.py).
 
 Inputs only parse and type-check, and refuse keys they do not accept; the rules live in
-`movements.services` and the workflow's guards. Flight times are read on each airport's own
+`movements.bookings.services` and the workflow's guards. Flight times are read on each airport's own
 clock: a time without an offset is local time at that airport (its `*_timezone`).
 """
 

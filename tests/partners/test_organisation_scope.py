@@ -13,7 +13,7 @@ import re
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from movements.selectors import bookings_visible_to
+from movements.bookings.selectors import bookings_visible_to
 
 from cases.choices import PartnerKind
 from cases.models import Case
