@@ -1,7 +1,8 @@
 """Movements: bookings of whole cases on flights, travel groups, transit stays, escorts,
 departures, arrivals and the advance booking notices sent to receiving countries' missions.
 
-Writes go through the services of `movements.bookings`, `.groups` and `.notices`; a case's status moves only through `cases.workflow`.
+Writes go through the services of `movements.bookings`, `.groups` and `.notices`; a case's status
+moves only through `cases.workflow`.
 Every row is tracked by database triggers (django-pghistory). The reports read `Booking`,
 `Traveller`, `Departure` and `Arrival` (see MOVEMENTS_CONTRACT): `Departure.departed_on` is the
 date the yearly figures count by.

@@ -47,8 +47,8 @@ def test_every_ready_to_travel_demo_case_can_be_booked(demo, movement_officer):
     ready = list(Case.objects.filter(status=S.READY_TO_TRAVEL))
     assert ready
     for case in ready:
-        # The readiness to book (movements.bookings.selectors): every condition the "book" step checks
-        # before a booking exists.
+        # The readiness to book (movements.bookings.selectors): every condition the "book" step
+        # checks before a booking exists.
         readiness = case_readiness(case, day=today + datetime.timedelta(days=14))
         assert readiness.reasons == [], case.case_number
 

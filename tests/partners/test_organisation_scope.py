@@ -13,11 +13,11 @@ import re
 import pytest
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
-from movements.bookings.selectors import bookings_visible_to
 
 from cases.choices import PartnerKind
 from cases.models import Case
 from cases.selectors import case_visible_to, partner_country_id, partner_scope
+from movements.bookings.selectors import bookings_visible_to
 from movements.models import Booking, BookingNotice
 from partners.models import IntakeBatch, WebhookEndpoint, WebhookMessage
 from tests.api.conftest import create_partner, fetch_token
