@@ -1,5 +1,6 @@
 """Forms of the movement pages. They parse and label input; the rules live in
-movements.bookings.services and the workflow's guards, whose refusals these forms show on the field they name."""
+movements.bookings.services and the workflow's guards, whose refusals these forms show on the
+field they name."""
 
 import datetime
 
