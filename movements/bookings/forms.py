@@ -343,6 +343,11 @@ class NoShowForm(ApplicationErrorMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}), label=_("Why the household did not board")
     )
 
+    def __init__(self, *args, **kwargs):
+        # The booking page also holds the cancel form's "reason": ids of their own, one label each.
+        kwargs.setdefault("auto_id", "id_no_show_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ArrivalForm(ApplicationErrorMixin, forms.Form):
     arrived_on = forms.DateField(label=_("Arrived on"), widget=DateInput)

@@ -71,6 +71,7 @@ NOT_PAGES = {
     "medical:lab_result_add",
     "medical:vaccination_add",
     "medical:check_add",
+    "medical:treatment_add",
     "medical:assessment_parts",
     "orientation:session_enroll",
     "orientation:enrollment_remove",
@@ -82,6 +83,7 @@ NOT_PAGES = {
     "reports:run_file",
     "reports:year_file",
     "partners:referral_file_errors",
+    "partners:referral_file_template",
     # A fragment polled by htmx inside reports:run.
     "reports:run_progress",
 }

@@ -40,7 +40,7 @@ def test_an_administrator_works_in_the_admin_with_nothing_blocked(page, transact
 
     # A tabular inline: "Add another" is written by inlines.js.
     page.goto(f"/admin/medical/medicalprotocol/{protocol.pk}/change/")
-    expect(page.locator(".add-row a")).to_be_visible()
+    expect(page.locator(".add-row a").first).to_be_visible()
 
     # The change list's filters (filters.js) and changes saved.
     page.goto("/admin/cases/location/")

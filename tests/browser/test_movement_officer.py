@@ -8,6 +8,7 @@ import re
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,6 +17,7 @@ from cases.choices import CaseStatus
 from cases.models import Case, CaseEvent, SubmissionCategory
 from core.roles import Role
 from medical.models import HealthAssessment
+from medical.reference_data import physician_group_ensure
 from movements.bookings import services
 from movements.models import Booking, Departure
 from orientation.models import Curriculum
@@ -161,6 +163,8 @@ def test_a_referral_goes_all_the_way_to_arrival_through_the_browser(page, refere
         (Role.MOVEMENT_OFFICER, "patrick"),
     ):
         user_with_role(role, username=name, first_name=name.title(), last_name="Test")
+    # The clinician here signs the clearance: a physician (nurses record the parts only).
+    User.objects.get(username="nurse").groups.add(physician_group_ensure())
     category = SubmissionCategory.objects.get(code="LPN")
     today = timezone.localdate()
     status = page.locator("#case-status .status")

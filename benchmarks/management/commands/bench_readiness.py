@@ -172,9 +172,9 @@ class Command(CaseListBench):
                 """
                 INSERT INTO movements_booking
                     (case_id, status, departure_date, booking_reference,
-                     recorded_after_the_fact, cancelled_reason, created_at, updated_at)
+                     recorded_after_the_fact, no_show, cancelled_reason, created_at, updated_at)
                 SELECT c.id, 'booked', %(today)s::date + (c.id %% 60)::int,
-                       'BM' || c.id, false, '', now(), now()
+                       'BM' || c.id, false, false, '', now(), now()
                   FROM cases_case c
                  WHERE c.status = 'booked'
                    AND NOT EXISTS (SELECT 1 FROM movements_booking b WHERE b.case_id = c.id)

@@ -511,8 +511,9 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
         (
             "movements_booking",
             f"""INSERT INTO movements_booking (id, status, departure_date, booking_reference,
-                recorded_after_the_fact, cancelled_reason, created_at, updated_at, case_id)
-            SELECT {bb} + g, 'flown', {day % 13}, '', false, '', now(), now(), {cb} + g
+                recorded_after_the_fact, no_show, cancelled_reason, created_at, updated_at,
+                case_id)
+            SELECT {bb} + g, 'flown', {day % 13}, '', false, false, '', now(), now(), {cb} + g
               FROM generate_series(1::bigint, {cases}) g""",  # noqa: S608
         ),
         (
@@ -556,9 +557,10 @@ def _seed_statements(cursor, cases: int, facilitator: int) -> list[tuple[str, st
         ),
         (
             "orientation_orientationsession",
-            f"""INSERT INTO orientation_orientationsession (id, start_date, venue, language,
-                capacity, status, created_at, updated_at, curriculum_id, facilitator_id)
-            SELECT {sb} + g, {day % 29}, 'Hall', 'Kinyarwanda', 500, 'held', now(), now(),
+            f"""INSERT INTO orientation_orientationsession (id, start_date, venue, "group",
+                language, capacity, status, created_at, updated_at, curriculum_id,
+                facilitator_id)
+            SELECT {sb} + g, {day % 29}, 'Hall', '', 'Kinyarwanda', 500, 'held', now(), now(),
                    k.id, {facilitator}
               FROM generate_series(1::bigint, {sessions}) g
               JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS n
