@@ -84,8 +84,10 @@ NOT_PAGES = {
     "reports:year_file",
     "partners:referral_file_errors",
     "partners:referral_file_template",
-    # A fragment polled by htmx inside reports:run.
+    # Fragments polled by htmx inside reports:run (a panel each, never a page of their own).
     "reports:run_progress",
+    "reports:run_changes",
+    "reports:run_files",
 }
 SKIPPED_PREFIXES = ("/admin/", "/api/", "/o/", "/i18n/", "/static/", "/media/", "/accounts/logout")
 ROLE_USERS = {
