@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 
-from cases.choices import InterviewDecision, InterviewKind, Sex
+from cases.choices import CaseStatus, InterviewDecision, InterviewKind, Sex
 from medical.choices import AssessmentGroup, CheckResult, Vaccine
 
 from .choices import AgeBand
 from .tables import (
     AGE_BAND,
+    CASE_STATUS,
     COUNTRY,
     DECISION,
     GROUP,
@@ -31,6 +32,7 @@ from .tables import (
 
 NOT_RECORDED = "__none__"
 ENUMS = {
+    CASE_STATUS: CaseStatus,
     DECISION: InterviewDecision,
     VACCINE: Vaccine,
     SEX: Sex,

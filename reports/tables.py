@@ -33,14 +33,17 @@ COUNTRY, LOCATION, MOVEMENT_TYPE, SEX, AGE_BAND, MONTH, GROUP, RESULT, INTERVIEW
     "interview_kind",
     "year",
 )
-PROGRAMME, SUBMISSION_CATEGORY, DECISION, VACCINE = (
+PROGRAMME, SUBMISSION_CATEGORY, DECISION, VACCINE, CASE_STATUS = (
     "programme",
     "submission_category",
     "decision",
     "vaccine",
+    "case_status",
 )
 # Dimensions whose values are text (codes of choices); the others are ids or numbers.
-TEXT_KINDS = frozenset({SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND, DECISION, VACCINE})
+TEXT_KINDS = frozenset(
+    {SEX, AGE_BAND, GROUP, RESULT, INTERVIEW_KIND, DECISION, VACCINE, CASE_STATUS}
+)
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,25 @@ def decisions_base(period: Period) -> tuple[str, list]:
          WHERE v.decision <> '' AND v.decided_on BETWEEN %s AND %s
     """
     return sql, [period.first_day, period.last_day]
+
+
+def statuses_at_year_end_base(period: Period) -> tuple[str, list]:
+    """One row per case referred by the period's last day, with the status it held at the end
+    of that day (Kigali time): the last change of status on its timeline before then, or
+    "referred" when none was recorded."""
+    sql = """
+        SELECT c.id AS unit_id, NULL::bigint AS individual_id, c.id AS case_id,
+               NULL::bigint AS imported_id, 1 AS weight,
+               coalesce(s.to_status, 'referred') AS case_status
+          FROM cases_case c
+          LEFT JOIN LATERAL (
+              SELECT e.to_status FROM cases_caseevent e
+               WHERE e.case_id = c.id AND e.to_status <> '' AND e.at < %s
+               ORDER BY e.at DESC, e.id DESC LIMIT 1
+          ) s ON true
+         WHERE c.referral_date <= %s
+    """
+    return sql, [period.ends_before, period.last_day]
 
 
 def orientation_base(period: Period) -> tuple[str, list]:
@@ -497,6 +519,19 @@ TABLES: tuple[Table, ...] = (
         ),
         base=decisions_base,
         grouping_sets=(("kind", "decision"), ("kind",), ()),
+    ),
+    Table(
+        key="cases_by_status_at_year_end",
+        title=_("Cases by status at the year's end"),
+        sheet=_("Cases by status at year end"),
+        rule=_(
+            "Every case referred by 31 December, by the status it held at the end of that day "
+            "(Kigali time): the last change of status on its timeline before then, or "
+            "“referred” when none was recorded."
+        ),
+        dimensions=(Dimension("case_status", _("Status"), CASE_STATUS),),
+        measures=(Measure("cases", _("Cases"), "count(DISTINCT b.case_id)", "case"),),
+        base=statuses_at_year_end_base,
     ),
     Table(
         key="orientation_by_sex",

@@ -53,6 +53,7 @@ def test_the_sheets_are_named_in_words_with_frozen_headers_widths_numbers_and_th
         "Departures by category",
         "Assessments by programme",
         "Interview decisions by case",
+        "Cases by status at year end",
         "Orientation by sex",
         "Vaccinations by vaccine",
         "Assisted voluntary returns",

@@ -85,3 +85,38 @@ def test_assisted_voluntary_returns_are_a_movement_type_and_a_table_of_their_own
     by_type = _rows(figures, "departures_by_movement_type")
     assert by_type[("Assisted voluntary return",)] == [2, 0]
     assert _rows(figures, "departures_by_destination")[("Total",)] == [7, 0]
+
+
+def test_cases_by_status_at_the_years_end_read_the_timeline_up_to_31_december(world):
+    from django.utils import timezone
+
+    from cases.choices import CaseStatus, EventKind
+    from cases.models import Case, CaseEvent
+    from tests.factories import CaseFactory
+
+    kigali = timezone.get_default_timezone()
+    held = CaseFactory(referral_date=d(YEAR, 3, 1))
+    CaseEvent.objects.create(
+        case=held,
+        kind=EventKind.STATUS_CHANGED,
+        to_status=CaseStatus.ON_HOLD,
+        at=timezone.datetime(YEAR, 12, 31, 23, 30, tzinfo=kigali),
+    )
+    # A change after the year's end does not count; a case referred after it is not counted.
+    CaseEvent.objects.create(
+        case=held,
+        kind=EventKind.STATUS_CHANGED,
+        to_status=CaseStatus.WITHDRAWN,
+        at=timezone.datetime(YEAR + 1, 1, 1, 0, 30, tzinfo=kigali),
+    )
+    CaseFactory(referral_date=d(YEAR + 1, 1, 2))
+    counted = Case.objects.filter(referral_date__lte=d(YEAR, 12, 31)).count()
+
+    figures = compute_figures(kind="yearly", year_from=YEAR, year_to=YEAR)
+
+    rows = _rows(figures, "cases_by_status_at_year_end")
+    assert rows[("Total",)] == [counted]
+    assert rows[(str(CaseStatus.ON_HOLD.label),)][0] >= 1
+    assert (str(CaseStatus.WITHDRAWN.label),) not in rows or rows[
+        (str(CaseStatus.WITHDRAWN.label),)
+    ][0] < counted

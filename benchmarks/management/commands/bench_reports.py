@@ -183,6 +183,19 @@ FLOORS = {
             [("kind", "decision"), ("kind",), ()],
         ),
     ),
+    "cases_by_status_at_year_end": (
+        ["case_status"],
+        _grouped(
+            {"case_status": "coalesce(s.to_status, 'referred')"},
+            "count(*)",
+            """FROM cases_case c LEFT JOIN LATERAL (
+                   SELECT e.to_status FROM cases_caseevent e
+                    WHERE e.case_id = c.id AND e.to_status <> '' AND e.at < %(ends)s
+                    ORDER BY e.at DESC, e.id DESC LIMIT 1) s ON true
+              WHERE c.referral_date <= %(last)s""",
+            [("case_status",), ()],
+        ),
+    ),
     "orientation": (
         ["destination"],
         _grouped(
