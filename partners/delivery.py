@@ -232,6 +232,7 @@ def _record(endpoint_id: int, batch, results, failed: int | None) -> None:
             paused_at=Case(
                 When(failures_in_a_row__gte=PAUSE_AFTER_FAILURES - 1, then=Value(now)),
                 default=F("paused_at"),
+                output_field=WebhookEndpoint._meta.get_field("paused_at"),
             ),
         )
 
