@@ -120,9 +120,14 @@ def test_embedded_database_url_names_the_socket_folder_and_database():
     assert config["USER"] == "postgres"
 
 
-def test_embedded_redis_urls_reach_the_socket_for_cache_and_celery():
+def test_embedded_redis_urls_reach_the_socket_for_cache_and_celery(monkeypatch):
     import redis
     from celery import Celery
+
+    # `make test` itself runs on an embedded Redis: its own addresses in the environment would
+    # win over the ones given here.
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
 
     services = _services_module()
     socket_path = Path("/srv/app/.local/redis/redis.sock")

@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from cases.choices import Relationship, Sex
 from cases.models import Country, TravelDocument
 from medical.models import HealthAssessment
+from movements.bookings.services import escort_assign
 from movements.choices import EscortKind, EscortRole
 from movements.groups import selectors as group_selectors
 from movements.groups import services as groups
@@ -62,9 +63,9 @@ def flight(movement_officer, day):
                     expires_on=day + datetime.timedelta(days=700),
                 )
         groups.travel_group_add_booking(actor=movement_officer, group=group, booking=booking)
-    groups.group_escort_assign(
+    escort_assign(
         actor=movement_officer,
-        group=group,
+        travel_group=group,
         name="Jean Habimana",
         kind=EscortKind.HIRED,
         role=EscortRole.OPERATIONAL,
