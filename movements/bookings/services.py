@@ -219,6 +219,8 @@ def _claim_tickets(seats: Iterable[Traveller], *, booking_id: int | None, fields
 
 
 def _integrity(error: IntegrityError) -> ApplicationError:
+    """The refusal a database constraint stands for, on its field: a record already there is a
+    409 `duplicate`; a ticket number another traveller holds stays a 400 on the tickets."""
     text = str(error)
     if "ticket_number_unique" in text:
         return ApplicationError(
@@ -227,18 +229,21 @@ def _integrity(error: IntegrityError) -> ApplicationError:
             code="duplicate",
         )
     if "one_open_booking_per_case" in text:
-        return ApplicationError(
+        # Lost a race to a booking made meanwhile: a re-sent record, as in the other apps.
+        return DuplicateRecord(
             _("This case already has a booking that is not cancelled."),
+            existing={"kind": "booking"},
             field="case",
-            code="duplicate",
         )
     if "escort_once" in text:
         return ApplicationError(
             _("This escort is already assigned."), field="name", code="duplicate"
         )
     if "one_open_transit_stay_per_case" in text:
-        return ApplicationError(
-            _("This household is already checked in."), field="case", code="duplicate"
+        return DuplicateRecord(
+            _("This household is already checked in."),
+            existing={"kind": "transit_stay"},
+            field="case",
         )
     if "arrival_after_departure" in text or "is not after its departure" in text:
         return ApplicationError(

@@ -485,3 +485,13 @@ def test_an_escort_of_an_open_booking_is_removed_and_the_timeline_says_so(moveme
     services.escort_remove(actor=movement_officer, escort=escort)
     assert not Escort.objects.filter(pk=escort.pk).exists()
     assert CaseEvent.objects.filter(case=case).count() == events_before + 1
+
+
+def test_a_booking_or_check_in_that_loses_a_race_to_the_database_is_a_409_duplicate():
+    from movements.bookings.services import _integrity
+
+    for constraint in ("one_open_booking_per_case", "one_open_transit_stay_per_case"):
+        refusal = _integrity(IntegrityError(f'violates unique constraint "{constraint}"'))
+        assert (refusal.status_code, refusal.code, refusal.field) == (409, "duplicate", "case")
+    ticket = _integrity(IntegrityError('violates unique constraint "ticket_number_unique"'))
+    assert (ticket.status_code, ticket.field) == (400, "travellers")
