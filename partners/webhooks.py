@@ -70,7 +70,7 @@ def webhook_endpoint_update(
         raise NotPermitted()
     resume = False
     with transaction.atomic():
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        endpoint = WebhookEndpoint.objects.select_for_update(of=("self",)).get(pk=endpoint.pk)
         if url is not None:
             endpoint.url = url
         if events is not None:
@@ -104,7 +104,7 @@ def webhook_endpoint_rotate_secret(
         raise NotPermitted()
     overlap = datetime.timedelta(seconds=settings.WEBHOOK_SECRET_OVERLAP_SECONDS)
     with transaction.atomic():
-        locked = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+        locked = WebhookEndpoint.objects.select_for_update(of=("self",)).get(pk=endpoint.pk)
         locked.previous_secret = locked.secret
         locked.previous_secret_until = timezone.now() + overlap
         locked.secret = new_webhook_secret()

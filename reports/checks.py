@@ -220,7 +220,7 @@ def approval_check_compute(*, check_id: int) -> ApprovalCheck | None:
     failed or being computed by another worker is left as it is."""
     with transaction.atomic():
         check = (
-            ApprovalCheck.objects.select_for_update(skip_locked=True)
+            ApprovalCheck.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("run")
             .filter(pk=check_id, status__in=ACTIVE_STATUSES)
             .first()
