@@ -105,3 +105,18 @@ def _range_constraints(sender, **kwargs) -> None:
 
 
 class_prepared.connect(_range_constraints)
+
+
+def column_out_of_range(error: Exception) -> str | None:
+    """The column whose range CHECK refused a write (an IntegrityError from one of the
+    constraints above), "non_field" when its name cannot be told, or None for any other
+    error. Every door answers it as a refusal in words, never a server error: a door that
+    forgot to check the range still cannot store nor break on year 1."""
+    diag = getattr(getattr(error, "__cause__", None), "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    if not name.endswith("_in_range"):
+        return None
+    table = getattr(diag, "table_name", None) or ""
+    if table and name.startswith(f"{table}_"):
+        return name[len(table) + 1 : -len("_in_range")] or "non_field"
+    return "non_field"

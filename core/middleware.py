@@ -9,7 +9,11 @@ are.
 
 from __future__ import annotations
 
+from django.db import IntegrityError
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from core.dates import column_out_of_range, out_of_range_message
 
 PERSONAL_PREFIXES = ("/api/v1/", "/o/")
 
@@ -27,3 +31,22 @@ class NoStoreMiddleware:
         if signed_in or request.path.startswith(PERSONAL_PREFIXES):
             add_never_cache_headers(response)
         return response
+
+
+class DateOutOfRangeMiddleware:
+    """A page whose form let a date outside 1900-2199 through meets the database's CHECK: the
+    person gets a 400 page saying which dates are accepted (nothing was stored), not a server
+    error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, IntegrityError) and column_out_of_range(exception):
+            return render(
+                request, "date_out_of_range.html", {"message": out_of_range_message()}, status=400
+            )
+        return None

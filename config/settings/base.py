@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Cache-Control: no-store on every signed-in page and every data API answer.
     "core.middleware.NoStoreMiddleware",
+    # A date outside 1900-2199 refused by the database: a 400 page in words, not a 500.
+    "core.middleware.DateOutOfRangeMiddleware",
     # Every partner call in the access log; a POST's Idempotency-Key answered once (core.api).
     "core.api.access_log.PartnerAccessLogMiddleware",
     "core.api.idempotency.IdempotencyKeyMiddleware",

@@ -19,12 +19,14 @@ from django.core.exceptions import (
     RequestDataTooBig,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.dates import column_out_of_range, out_of_range_message
 from core.errors import ApplicationError
 
 
@@ -79,6 +81,12 @@ def too_large_body() -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, IntegrityError) and (column := column_out_of_range(exc)):
+        field = None if column == "non_field" else column
+        return Response(
+            error_body("out_of_range", out_of_range_message(), field=field),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, RequestDataTooBig):
         return Response(too_large_body(), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, ApplicationError):

@@ -82,3 +82,46 @@ def test_the_first_and_last_days_of_the_range_are_kept(db):
             cursor.execute("UPDATE cases_case SET referral_date = %s WHERE id = %s", [day, case.pk])
         case.refresh_from_db()
         assert case.referral_date == day
+
+
+def _year_one_error(case):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE cases_case SET referral_date = %s WHERE id = %s",
+                [datetime.date(1, 1, 1), case.pk],
+            )
+    except IntegrityError as error:
+        return error
+    raise AssertionError("the database stored year 1")
+
+
+def test_a_door_that_let_year_one_through_answers_the_api_with_a_400_naming_the_column(db):
+    from core.api.errors import exception_handler
+
+    response = exception_handler(_year_one_error(CaseFactory()), {})
+
+    assert response.status_code == 400
+    assert response.data["error"]["code"] == "out_of_range"
+    assert response.data["error"]["field"] == "referral_date"
+    assert "1900" in response.data["error"]["message"]
+
+
+def test_a_page_that_let_year_one_through_answers_a_400_page_in_words(rf, caseworker):
+    from core.middleware import DateOutOfRangeMiddleware
+
+    request = rf.post("/anything/")
+    request.user = caseworker
+    response = DateOutOfRangeMiddleware(lambda r: None).process_exception(
+        request, _year_one_error(CaseFactory())
+    )
+
+    assert response.status_code == 400
+    assert "1900" in response.content.decode()
+    assert "Nothing was saved" in response.content.decode()
+
+
+def test_other_database_errors_are_left_to_their_own_handling(db):
+    from core.dates import column_out_of_range
+
+    assert column_out_of_range(IntegrityError("duplicate key")) is None
